@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Start/stop a real Docker engine (unix socket + TLS on 127.0.0.1:2376) and a
+# local registry (127.0.0.1:5000) for rawdock's integration tests.
+#
+#   bash .ci/engine.sh start   # idempotent; writes $RAWDOCK_CI_DIR/env
+#   bash .ci/engine.sh stop    # stops only what `start` started
+#
+# State lives in ${RAWDOCK_CI_DIR:-/tmp/rawdock-ci}. Must run as root.
+set -euo pipefail
+
+DIR="${RAWDOCK_CI_DIR:-/tmp/rawdock-ci}"
+CERTS="$DIR/certs"
+SOCK=/var/run/docker.sock
+TLS_PORT=2376
+REGISTRY_ADDR=127.0.0.1:5000
+PACKAGES=(docker.io busybox-static docker-registry openssl openssh-server curl ca-certificates)
+
+log() { printf '[engine.sh] %s\n' "$*" >&2; }
+
+ping_sock() { [ "$(curl -s -m 5 --unix-socket "$SOCK" http://d/_ping 2>/dev/null || true)" = OK ]; }
+ping_tls() {
+  [ "$(curl -s -m 5 --cacert "$CERTS/ca.pem" --cert "$CERTS/cert.pem" --key "$CERTS/key.pem" \
+        "https://127.0.0.1:$TLS_PORT/_ping" 2>/dev/null || true)" = OK ]
+}
+ping_registry() { curl -sf -m 5 -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
+
+pid_alive() { # pidfile
+  [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+install_packages() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  # Keep maintainer scripts from starting services (dockerd without TLS,
+  # registry on :5000, sshd): we start exactly what we need ourselves.
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; own_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null \
+    || { log "apt-get install reported an error (postinst service start?); continuing"; dpkg --configure -a || true; }
+  if [ "$own_policy" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
+  for p in "${missing[@]}"; do
+    dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' \
+      || { log "package $p failed to install"; exit 1; }
+  done
+}
+
+make_ca() { # dir cn
+  mkdir -p "$1"
+  [ -s "$1/ca.pem" ] && return 0
+  openssl genrsa -out "$1/ca-key.pem" 2048 2>/dev/null
+  openssl req -x509 -new -sha256 -days 3650 -key "$1/ca-key.pem" -subj "/CN=$2" -out "$1/ca.pem"
+}
+
+make_certs() {
+  mkdir -p "$CERTS"
+  make_ca "$CERTS" "rawdock test CA"
+  make_ca "$CERTS/wrong-ca" "rawdock unrelated CA"
+  local tmp
+  tmp="$(mktemp -d)"
+  if [ ! -s "$CERTS/server-cert.pem" ]; then
+    openssl genrsa -out "$CERTS/server-key.pem" 2048 2>/dev/null
+    openssl req -new -sha256 -key "$CERTS/server-key.pem" -subj "/CN=localhost" -out "$tmp/server.csr"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >"$tmp/server.ext"
+    openssl x509 -req -sha256 -days 3650 -in "$tmp/server.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca-key.pem" \
+      -CAcreateserial -extfile "$tmp/server.ext" -out "$CERTS/server-cert.pem" 2>/dev/null
+  fi
+  if [ ! -s "$CERTS/cert.pem" ]; then
+    openssl genrsa -out "$CERTS/key.pem" 2048 2>/dev/null
+    openssl req -new -sha256 -key "$CERTS/key.pem" -subj "/CN=rawdock-client" -out "$tmp/client.csr"
+    printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >"$tmp/client.ext"
+    openssl x509 -req -sha256 -days 3650 -in "$tmp/client.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca-key.pem" \
+      -CAcreateserial -extfile "$tmp/client.ext" -out "$CERTS/cert.pem" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+  # wrong-ca/ is a complete DOCKER_CERT_PATH whose only defect is the CA:
+  # the (valid) client cert/key plus a CA that did not sign the server cert.
+  cp "$CERTS/cert.pem" "$CERTS/key.pem" "$CERTS/wrong-ca/"
+  chmod 600 "$CERTS"/*key.pem "$CERTS"/wrong-ca/*key.pem
+}
+
+start_dockerd() {
+  if ping_sock; then
+    if ping_tls; then
+      log "dockerd already running with TLS on 127.0.0.1:$TLS_PORT"
+      echo "$TLS_PORT" >"$DIR/tls-port"; rm -f "$DIR/tls-absent"
+    else
+      log "dockerd already running but without our TLS listener; TLS tests will skip"
+      rm -f "$DIR/tls-port"; echo "dockerd was already running without TLS" >"$DIR/tls-absent"
+    fi
+    return 0
+  fi
+  rm -f "$SOCK" "$DIR/dockerd.pid"
+  log "starting dockerd"
+  # shellcheck disable=SC2086
+  setsid dockerd \
+    -H "unix://$SOCK" -H "tcp://127.0.0.1:$TLS_PORT" \
+    --tlsverify --tlscacert "$CERTS/ca.pem" \
+    --tlscert "$CERTS/server-cert.pem" --tlskey "$CERTS/server-key.pem" \
+    ${RAWDOCK_DOCKERD_ARGS:-} \
+    </dev/null >"$DIR/dockerd.log" 2>&1 &
+  echo $! >"$DIR/dockerd.pid"
+  local i
+  for i in $(seq 1 120); do
+    ping_sock && break
+    if ! pid_alive "$DIR/dockerd.pid"; then break; fi
+    sleep 0.5
+  done
+  if ! ping_sock; then
+    log "dockerd did not come up; tail of $DIR/dockerd.log:"
+    tail -n 40 "$DIR/dockerd.log" >&2 || true
+    exit 1
+  fi
+  for i in $(seq 1 20); do ping_tls && break; sleep 0.5; done
+  if ping_tls; then
+    echo "$TLS_PORT" >"$DIR/tls-port"; rm -f "$DIR/tls-absent"
+  else
+    log "WARNING: TLS listener on 127.0.0.1:$TLS_PORT does not answer"
+    rm -f "$DIR/tls-port"; echo "TLS listener did not answer" >"$DIR/tls-absent"
+  fi
+}
+
+start_registry() {
+  if ping_registry; then
+    log "registry already answering on $REGISTRY_ADDR"
+    return 0
+  fi
+  mkdir -p "$DIR/registry"
+  cat >"$DIR/registry.yml" <<YAML
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $DIR/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+YAML
+  log "starting registry on $REGISTRY_ADDR"
+  setsid docker-registry serve "$DIR/registry.yml" </dev/null >"$DIR/registry.log" 2>&1 &
+  echo $! >"$DIR/registry.pid"
+  local i
+  for i in $(seq 1 60); do
+    ping_registry && return 0
+    pid_alive "$DIR/registry.pid" || break
+    sleep 0.5
+  done
+  log "registry did not come up; tail of $DIR/registry.log:"
+  tail -n 40 "$DIR/registry.log" >&2 || true
+  exit 1
+}
+
+write_env() {
+  {
+    echo "# generated by .ci/engine.sh start"
+    echo "export RAWDOCK_CI_DIR='$DIR'"
+    echo "export RAWDOCK_SOCKET='$SOCK'"
+    if [ -e "$DIR/tls-port" ]; then
+      echo "export RAWDOCK_TLS_HOST='tcp://127.0.0.1:$TLS_PORT'"
+    fi
+    echo "export RAWDOCK_TLS_CERTS='$CERTS'"
+    echo "export RAWDOCK_WRONG_CA='$CERTS/wrong-ca'"
+    echo "export RAWDOCK_REGISTRY='$REGISTRY_ADDR'"
+  } >"$DIR/env"
+}
+
+stop_pidfile() { # pidfile name timeout_s
+  local pf="$1" name="$2" t="$3" pid i
+  if ! pid_alive "$pf"; then rm -f "$pf"; return 0; fi
+  pid="$(cat "$pf")"
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 $((t * 2))); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pf"; return 0; }
+    sleep 0.5
+  done
+  log "$name did not exit after ${t}s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pf"
+}
+
+cmd_start() {
+  [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
+  mkdir -p "$DIR"
+  install_packages
+  make_certs
+  start_dockerd
+  start_registry
+  write_env
+  log "ready; source $DIR/env"
+}
+
+cmd_stop() {
+  stop_pidfile "$DIR/registry.pid" registry 15
+  stop_pidfile "$DIR/dockerd.pid" dockerd 60
+  rm -f "$DIR/tls-port" "$DIR/tls-absent"
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac

@@ -1,0 +1,480 @@
+"""What each endpoint is: method, path, query, body, and what the response becomes.
+
+Nothing here does I/O. An endpoint is a small function that returns a `Call` (or a `StreamCall`)
+describing one request; a client runs it. `rawdock.Client` runs calls over blocking sockets and
+`rawdock.aio.Client` over asyncio, both from these same definitions:
+
+    >>> API.start_container.describe("web")
+    Call(method='POST', target='/containers/web/start', ...)
+
+`Endpoints` lists them as methods. Each is declared once with `@endpoint` (or `@stream`) and
+appears in every client that inherits `Endpoints`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json as _json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from .errors import ProtocolError, error_for_status
+from .streams import BytesDecoder, Decoder, FrameDecoder, JSONStreamDecoder, RawStreamDecoder
+from .transport import DEFAULT_TIMEOUT, _Default
+from .wire import Headers, QueryValue, target
+
+if TYPE_CHECKING:
+    from typing_extensions import ParamSpec
+else:  # ParamSpec is in typing from 3.10 on; typing_extensions is only for type checkers.
+    from typing import ParamSpec
+
+__all__ = [
+    "Call",
+    "StreamCall",
+    "Response",
+    "Endpoints",
+    "API",
+    "endpoint",
+    "stream",
+    "SyncRunner",
+    "AsyncRunner",
+    "check_status",
+    "json_body",
+]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+JSON = Any  # the daemon's JSON, decoded as is
+
+
+@dataclass(frozen=True)
+class Response:
+    """A whole response: what `Client.request` returns and what a `Call`'s `result` reads."""
+
+    status: int
+    reason: str
+    headers: Headers
+    body: bytes
+
+    def json(self) -> JSON:
+        """The body decoded as JSON."""
+        try:
+            return _json.loads(self.body)
+        except ValueError as exc:
+            raise ProtocolError(f"response body is not JSON: {exc}") from None
+
+
+def _decode_json(response: Response) -> JSON:
+    return response.json()
+
+
+def _nothing(response: Response) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One request, described. `target` is path and query without the version prefix.
+    `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
+    response into what the method returns. `timeout` overrides the client's read timeout (None
+    waits forever); `versioned=False` sends the path without `/v1.xx` (for `/_ping`)."""
+
+    method: str
+    target: str
+    body: bytes = field(default=b"", repr=False)
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    ok: tuple[int, ...] = ()
+    result: Callable[[Response], T] = field(default=_decode_json, repr=False)
+    timeout: float | None | _Default = DEFAULT_TIMEOUT
+    versioned: bool = True
+
+
+@dataclass(frozen=True)
+class StreamCall(Generic[T]):
+    """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
+    the response headers; it returns None when it needs to know whether the container has a TTY
+    (engines before API 1.42 do not say), and then `tty_probe` is run to find out."""
+
+    method: str
+    target: str
+    decoder: Callable[[Headers, bool | None], Decoder[T] | None] = field(repr=False)
+    body: bytes = field(default=b"", repr=False)
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    tty_probe: Call[bool] | None = None
+    timeout: float | None | _Default = None  # a quiet stream is not a dead one
+    versioned: bool = True
+
+
+def json_body(value: JSON) -> bytes:
+    """The request body for a JSON value, compact as the docker CLI sends it."""
+    return _json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def check_status(status: int, ok: tuple[int, ...], body: bytes) -> None:
+    """The one way a response becomes an error: any status outside 2xx and `ok` raises the
+    matching DockerError with the daemon's `message`, verbatim."""
+    if 200 <= status < 300 or status in ok:
+        return
+    try:
+        message = _json.loads(body)["message"]
+    except (ValueError, KeyError, TypeError):
+        message = body.decode("utf-8", "replace").strip() or f"HTTP {status}"
+    raise error_for_status(status, str(message))
+
+
+# --- Turning definitions into client methods --------------------------------------------------
+
+
+class SyncRunner:
+    """A client that runs calls and returns their results (blocking I/O)."""
+
+    def _run(self, call: Call[T]) -> T:
+        raise NotImplementedError
+
+    def _stream(self, call: StreamCall[T]) -> Iterator[T]:
+        raise NotImplementedError
+
+
+class AsyncRunner:
+    """A client that runs calls as coroutines (asyncio)."""
+
+    async def _run(self, call: Call[T]) -> T:
+        raise NotImplementedError
+
+    def _stream(self, call: StreamCall[T]) -> AsyncIterator[T]:
+        raise NotImplementedError
+
+
+class endpoint(Generic[P, T]):
+    """Declares an endpoint: a function describing a request becomes a method on every client.
+    On `rawdock.Client` the method returns the result; on `rawdock.aio.Client`, a coroutine."""
+
+    def __init__(self, describe: Callable[P, Call[T]]) -> None:
+        self.describe = describe
+        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, client: None, owner: type) -> endpoint[P, T]: ...
+    @overload
+    def __get__(self, client: SyncRunner, owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, client: object, owner: type) -> Any:
+        if client is None:
+            return self
+        describe, run = self.describe, client._run  # type: ignore[attr-defined]
+
+        @functools.wraps(describe)
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return run(describe(*args, **kwargs))
+
+        return method
+
+
+class stream(Generic[P, T]):
+    """Declares a streaming endpoint: on `rawdock.Client` the method returns a generator of
+    items, on `rawdock.aio.Client` an async generator."""
+
+    def __init__(self, describe: Callable[P, StreamCall[T]]) -> None:
+        self.describe = describe
+        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, client: None, owner: type) -> stream[P, T]: ...
+    @overload
+    def __get__(self, client: SyncRunner, owner: type) -> Callable[P, Iterator[T]]: ...
+    @overload
+    def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, AsyncIterator[T]]: ...
+    def __get__(self, client: object, owner: type) -> Any:
+        if client is None:
+            return self
+        describe, run = self.describe, client._stream  # type: ignore[attr-defined]
+
+        @functools.wraps(describe)
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return run(describe(*args, **kwargs))
+
+        return method
+
+
+# --- Decoders chosen from the response --------------------------------------------------------
+
+
+def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]] | None:
+    # API 1.42+ names the framing in Content-Type; older engines need the container's Config.Tty.
+    content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type == "application/vnd.docker.multiplexed-stream":
+        return FrameDecoder()
+    if content_type == "application/vnd.docker.raw-stream":
+        return RawStreamDecoder()
+    if tty is None:
+        return None
+    return RawStreamDecoder() if tty else FrameDecoder()
+
+
+def _json_stream(headers: Headers, tty: bool | None) -> Decoder[JSON]:
+    return JSONStreamDecoder()
+
+
+def _byte_stream(headers: Headers, tty: bool | None) -> Decoder[bytes]:
+    return BytesDecoder()
+
+
+def _tty_of(response: Response) -> bool:
+    return bool(response.json().get("Config", {}).get("Tty"))
+
+
+def _ping_ok(response: Response) -> bool:
+    return response.body.strip() == b"OK"
+
+
+Filters = Mapping[str, list[str] | Mapping[str, bool]]
+
+
+def _filters(filters: Filters | None) -> QueryValue:
+    # Filters travel as JSON in the query string: {"status": ["running"]}.
+    return dict(filters) if filters else None
+
+
+def _json_call(method: str, path: str, body: JSON, **kwargs: Any) -> Call[Any]:
+    return Call(method, path, json_body(body), "application/json", **kwargs)
+
+
+# --- The endpoints ----------------------------------------------------------------------------
+# Grouped as the docker CLI groups them. Each docstring names the CLI command and the request.
+
+
+class Endpoints:
+    """Every endpoint rawdock knows, shared by the sync and asyncio clients."""
+
+    # System
+
+    @endpoint
+    def ping() -> Call[bool]:
+        """`GET /_ping`: True when the daemon answers OK."""
+        return Call("GET", "/_ping", result=_ping_ok, versioned=False)
+
+    @endpoint
+    def version() -> Call[JSON]:
+        """`docker version`: `GET /version`."""
+        return Call("GET", "/version")
+
+    @endpoint
+    def info() -> Call[JSON]:
+        """`docker info`: `GET /info`."""
+        return Call("GET", "/info")
+
+    @stream
+    def events(
+        since: str | int | None = None,
+        until: str | int | None = None,
+        filters: Filters | None = None,
+    ) -> StreamCall[JSON]:
+        """`docker events`: `GET /events`, yielding each event as a dict. Without `until` it
+        goes on until closed."""
+        query = {"since": since, "until": until, "filters": _filters(filters)}
+        return StreamCall("GET", target("/events", query=query), _json_stream)
+
+    # Images
+
+    @endpoint
+    def images(all: bool = False, filters: Filters | None = None) -> Call[JSON]:
+        """`docker images`: `GET /images/json`."""
+        query = {"all": all or None, "filters": _filters(filters)}
+        return Call("GET", target("/images/json", query=query))
+
+    @endpoint
+    def inspect_image(name: str) -> Call[JSON]:
+        """`docker image inspect NAME`: `GET /images/{name}/json`."""
+        return Call("GET", target("/images/{}/json", name))
+
+    @endpoint
+    def remove_image(name: str, force: bool = False, noprune: bool = False) -> Call[JSON]:
+        """`docker rmi NAME`: `DELETE /images/{name}`; returns what was untagged and deleted."""
+        query = {"force": force or None, "noprune": noprune or None}
+        return Call("DELETE", target("/images/{}", name, query=query))
+
+    @endpoint
+    def tag_image(name: str, repo: str, tag: str | None = None) -> Call[None]:
+        """`docker tag NAME REPO[:TAG]`: `POST /images/{name}/tag?repo=..&tag=..`."""
+        query = {"repo": repo, "tag": tag}
+        return Call("POST", target("/images/{}/tag", name, query=query), result=_nothing)
+
+    @stream
+    def pull(image: str, tag: str = "latest", platform: str | None = None) -> StreamCall[JSON]:
+        """`docker pull IMAGE:TAG`: `POST /images/create?fromImage=..&tag=..`, yielding the
+        progress objects. An error reported inside the stream raises DockerError. The tag
+        defaults to "latest": an empty tag would pull every tag of the repository."""
+        query = {"fromImage": image, "tag": tag or "latest", "platform": platform}
+        return StreamCall(
+            "POST",
+            target("/images/create", query=query),
+            _json_stream,
+            headers=(("X-Registry-Auth", "e30="),),  # "{}": no credentials
+        )
+
+    @stream
+    def push(image: str, tag: str | None = None) -> StreamCall[JSON]:
+        """`docker push IMAGE[:TAG]`: `POST /images/{name}/push`, yielding progress objects. The
+        daemon insists on an X-Registry-Auth header, even an empty one."""
+        return StreamCall(
+            "POST",
+            target("/images/{}/push", image, query={"tag": tag}),
+            _json_stream,
+            headers=(("X-Registry-Auth", "e30="),),
+        )
+
+    @stream
+    def build(
+        context: bytes,
+        tag: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        rm: bool = True,
+    ) -> StreamCall[JSON]:
+        """`docker build`: `POST /build` with a tar of the build context, yielding the build's
+        output objects (`{"stream": ...}`, then `{"aux": {"ID": ...}}`)."""
+        query = {"t": tag, "labels": dict(labels) if labels else None, "rm": rm, "forcerm": rm}
+        return StreamCall(
+            "POST",
+            target("/build", query=query),
+            _json_stream,
+            body=context,
+            content_type="application/x-tar",
+        )
+
+    @stream
+    def get_image(name: str) -> StreamCall[bytes]:
+        """`docker save NAME`: `GET /images/{name}/get`, a tar archive as a stream of bytes."""
+        return StreamCall("GET", target("/images/{}/get", name), _byte_stream)
+
+    # Containers
+
+    @endpoint
+    def containers(
+        all: bool = False,
+        filters: Filters | None = None,
+        limit: int | None = None,
+        size: bool = False,
+    ) -> Call[JSON]:
+        """`docker ps [-a]`: `GET /containers/json`."""
+        query = {
+            "all": all or None,
+            "limit": limit,
+            "size": size or None,
+            "filters": _filters(filters),
+        }
+        return Call("GET", target("/containers/json", query=query))
+
+    @endpoint
+    def create_container(
+        config: Mapping[str, Any], name: str | None = None, platform: str | None = None
+    ) -> Call[JSON]:
+        """`docker create`: `POST /containers/create?name=..` with `config` as the JSON body,
+        exactly as given. Returns `{"Id": ..., "Warnings": [...]}`."""
+        return _json_call(
+            "POST",
+            target("/containers/create", query={"name": name, "platform": platform}),
+            dict(config),
+        )
+
+    @endpoint
+    def start_container(id: str) -> Call[None]:
+        """`docker start ID`: `POST /containers/{id}/start`. 304 (already started) is success."""
+        return Call("POST", target("/containers/{}/start", id), ok=(304,), result=_nothing)
+
+    @endpoint
+    def stop_container(
+        id: str, timeout: int | None = None, signal: str | None = None
+    ) -> Call[None]:
+        """`docker stop [-t N] ID`: `POST /containers/{id}/stop?t=N`. 304 (already stopped) is
+        success. The request waits while the daemon stops the container, so no read timeout
+        shorter than the grace period applies."""
+        query = {"t": timeout, "signal": signal}
+        return Call(
+            "POST",
+            target("/containers/{}/stop", id, query=query),
+            ok=(304,),
+            result=_nothing,
+            timeout=None,
+        )
+
+    @endpoint
+    def restart_container(id: str, timeout: int | None = None) -> Call[None]:
+        """`docker restart [-t N] ID`: `POST /containers/{id}/restart?t=N`."""
+        return Call(
+            "POST",
+            target("/containers/{}/restart", id, query={"t": timeout}),
+            result=_nothing,
+            timeout=None,
+        )
+
+    @endpoint
+    def kill_container(id: str, signal: str | int | None = None) -> Call[None]:
+        """`docker kill [-s SIG] ID`: `POST /containers/{id}/kill?signal=SIG`."""
+        return Call(
+            "POST", target("/containers/{}/kill", id, query={"signal": signal}), result=_nothing
+        )
+
+    @endpoint
+    def remove_container(id: str, force: bool = False, volumes: bool = False) -> Call[None]:
+        """`docker rm [-f] [-v] ID`: `DELETE /containers/{id}?force=1&v=1`."""
+        query = {"force": force or None, "v": volumes or None}
+        return Call("DELETE", target("/containers/{}", id, query=query), result=_nothing)
+
+    @endpoint
+    def inspect_container(id: str) -> Call[JSON]:
+        """`docker inspect ID`: `GET /containers/{id}/json`."""
+        return Call("GET", target("/containers/{}/json", id))
+
+    @endpoint
+    def wait_container(
+        id: str, condition: str | None = None, timeout: float | None = None
+    ) -> Call[JSON]:
+        """`docker wait ID`: `POST /containers/{id}/wait`, returning `{"StatusCode": n, ...}`.
+        The daemon answers only when the container exits, so by default this waits as long as
+        that takes; `timeout` is an explicit deadline in seconds (raising rawdock.Timeout)."""
+        return Call(
+            "POST",
+            target("/containers/{}/wait", id, query={"condition": condition}),
+            timeout=timeout,
+        )
+
+    @stream
+    def logs(
+        id: str,
+        follow: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        timestamps: bool = False,
+        tail: int | str | None = None,
+        since: str | int | None = None,
+        until: str | int | None = None,
+    ) -> StreamCall[tuple[str, bytes]]:
+        """`docker logs [-f] ID`: `GET /containers/{id}/logs`, yielding `(stream, data)` with
+        stream "stdout" or "stderr". With `follow`, it ends when the container stops."""
+        query = {
+            "follow": follow,
+            "stdout": stdout,
+            "stderr": stderr,
+            "timestamps": timestamps or None,
+            "tail": tail,
+            "since": since,
+            "until": until,
+        }
+        probe = Call("GET", target("/containers/{}/json", id), result=_tty_of)
+        return StreamCall(
+            "GET", target("/containers/{}/logs", id, query=query), _log_decoder, tty_probe=probe
+        )
+
+    @stream
+    def export_container(id: str) -> StreamCall[bytes]:
+        """`docker export ID`: `GET /containers/{id}/export`, the filesystem as tar bytes."""
+        return StreamCall("GET", target("/containers/{}/export", id), _byte_stream)
+
+
+#: The endpoint definitions, for looking at a call without running it:
+#: `API.start_container.describe("web")`.
+API = Endpoints

@@ -1,0 +1,531 @@
+"""HTTP/1.1 on the wire, sans-IO: request bytes out, response events in.
+
+Nothing here touches a socket or a clock. You hand `build_request` what you want to send and get
+bytes back; you `feed` a `ResponseParser` whatever bytes arrived and get events back:
+
+    >>> parser = ResponseParser()
+    >>> for event in parser.feed(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nOK"):
+    ...     print(event)
+    Head(status=200, reason='OK', headers=Headers([('Content-Length', '2')]))
+    Data(data=b'OK')
+    End(trailers=Headers([]))
+
+The same bytes give the same events however they are split across `feed` calls: whole, one byte
+at a time, or cut anywhere. Section numbers refer to RFC 9112 (HTTP/1.1 message syntax) and
+RFC 9110 (HTTP semantics). See also ../shared notes/http-framing.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ProtocolError
+
+__all__ = [
+    "Headers",
+    "Head",
+    "Data",
+    "End",
+    "Event",
+    "ResponseParser",
+    "build_request",
+    "target",
+    "quote",
+    "MAX_HEADER_BYTES",
+    "MAX_CHUNK_LINE_BYTES",
+    "MAX_CHUNK_SIZE_DIGITS",
+    "MAX_CONTENT_LENGTH_DIGITS",
+]
+
+# --- Limits -----------------------------------------------------------------------------------
+# Enforced while bytes arrive, so a hostile peer cannot make us buffer without bound.
+
+#: The whole header section (status line + fields), and separately the trailer section.
+#: http.client allows 64 KiB per line; Docker's heads are a few hundred bytes.
+MAX_HEADER_BYTES = 64 * 1024
+#: One chunk-size line, extensions included (RFC 9112 §7.1.1). Go sends "<hex>\r\n" only.
+MAX_CHUNK_LINE_BYTES = 1024
+#: 16 hex digits is 2**64 - 1: more cannot be a real size and would only be a smuggling attempt.
+MAX_CHUNK_SIZE_DIGITS = 16
+#: 19 decimal digits reach 10**19 - 1, past 2**63: the largest length any peer can mean.
+MAX_CONTENT_LENGTH_DIGITS = 19
+
+
+# --- Grammar (RFC 9110 §5.6.2, RFC 9112 §4, §5, §7.1) -----------------------------------------
+
+# token = 1*tchar; tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_"
+#                          / "`" / "|" / "~" / DIGIT / ALPHA
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+# status-line = HTTP-version SP status-code SP [ reason-phrase ]   (§4)
+# The name "HTTP" is case-sensitive (§2.3). A missing SP before an empty reason is tolerated.
+_STATUS_LINE = re.compile(rb"HTTP/1\.([0-9]) ([1-5][0-9][0-9])(?: (.*))?")
+# field-line = field-name ":" OWS field-value OWS   (§5). No whitespace before the colon (§5.1).
+_FIELD_LINE = re.compile(rb"([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
+# chunk-size [ chunk-ext ]   (§7.1): hex digits, then optional BWS and extensions we ignore.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;.*)?")
+_DIGITS = re.compile(rb"[0-9]+")
+
+
+class Headers:
+    """Header (or trailer) fields: ordered (name, value) pairs of str, duplicates kept.
+
+    Lookup by name is case-insensitive (RFC 9110 §5.1). Values are decoded as latin-1, so any
+    byte the peer sent survives (RFC 9110 §5.5: obs-text)."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Iterable[tuple[str, str]] = ()) -> None:
+        self._fields = list(fields)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The first value of `name`, or `default`."""
+        name = name.lower()
+        for key, value in self._fields:
+            if key.lower() == name:
+                return value
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of `name`, in the order received."""
+        name = name.lower()
+        return [value for key, value in self._fields if key.lower() == name]
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and self._fields == other._fields
+
+    def __repr__(self) -> str:
+        return f"Headers({self._fields!r})"
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The status line and header fields: the first event of every response."""
+
+    status: int
+    reason: str
+    headers: Headers
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    """A piece of the body, with chunked framing already removed. Never empty."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """The response is complete. `trailers` are the fields after a chunked body (usually none)."""
+
+    trailers: Headers
+
+
+Event = Head | Data | End
+
+
+# --- Building requests (RFC 9112 §3) ----------------------------------------------------------
+
+_FORBIDDEN_IN_LINE = re.compile(r"[\r\n\x00]")
+
+
+def build_request(
+    method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes = b""
+) -> bytes:
+    """The bytes of one request: request line, header fields, blank line, body.
+
+    Adds `Content-Length` when there is a body and the caller gave none (RFC 9112 §6.2).
+    Raises `ValueError` for CR, LF or NUL anywhere in the method, target, names or values, and
+    for a space in the target: no caller input can end a line early, add a field, or start a
+    second request on the same connection."""
+    if not _TOKEN.fullmatch(method.encode("latin-1", "replace")):
+        raise ValueError(f"invalid HTTP method {method!r}")
+    # request-target in origin-form (§3.2.1): a path starting with "/", no spaces or controls.
+    if not target.startswith("/") or _FORBIDDEN_IN_LINE.search(target) or " " in target:
+        raise ValueError(f"invalid request target {target!r}")
+    lines = [f"{method} {target} HTTP/1.1"]
+    has_length = False
+    for name, value in headers:
+        if not _TOKEN.fullmatch(name.encode("latin-1", "replace")):
+            raise ValueError(f"invalid header name {name!r}")
+        if _FORBIDDEN_IN_LINE.search(value):
+            raise ValueError(f"invalid value for header {name}: {value!r}")
+        has_length = has_length or name.lower() == "content-length"
+        lines.append(f"{name}: {value}")
+    if body and not has_length:
+        lines.append(f"Content-Length: {len(body)}")
+    lines.append("\r\n")
+    # latin-1 is HTTP's historical field encoding; a character outside it raises
+    # UnicodeEncodeError, itself a ValueError.
+    return "\r\n".join(lines).encode("latin-1") + body
+
+
+# --- Building targets from caller input (RFC 3986 §2-3) ---------------------------------------
+
+# Unreserved characters never need encoding (RFC 3986 §2.3).
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# In a path segment ":" and "@" are allowed too (pchar, §3.3): they keep image references such
+# as "busybox:latest" readable in a trace.
+_SEGMENT_SAFE = _UNRESERVED | frozenset(b":@")
+QueryValue = str | int | bool | None | Mapping[str, Any] | list[Any]
+
+
+def quote(text: str, safe: frozenset[int] = _UNRESERVED) -> str:
+    """Percent-encode every UTF-8 byte of `text` outside `safe`."""
+    return "".join(chr(b) if b in safe else f"%{b:02X}" for b in text.encode("utf-8"))
+
+
+def _query_value(value: QueryValue) -> str:
+    # Docker reads booleans as "anything but '', 0, no, false, none"; send 1/0 to be unambiguous.
+    # Filters and other structured values go as JSON (engine-api.md).
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (dict, list, Mapping)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def target(template: str, *segments: str, query: Mapping[str, QueryValue] | None = None) -> str:
+    """The one way a request target is built from caller input.
+
+    `template` is the endpoint's path with `{}` where each segment goes; every segment is
+    percent-encoded (a "/" inside an image name becomes %2F), and query values are encoded with
+    None values dropped:
+
+        >>> target("/containers/{}/stop", "web", query={"t": 5, "signal": None})
+        '/containers/web/stop?t=5'
+        >>> target("/containers/{}/json", "../images/json?x")
+        Traceback (most recent call last):
+        ...
+        ValueError: path segment '../images/json?x' has a '.' or '..' part
+
+    Empty segments and "."/".." parts are refused: the daemon's router decodes %2F back to "/"
+    and would then resolve dot-segments, reaching another endpoint."""
+    encoded = []
+    for segment in segments:
+        if not isinstance(segment, str) or not segment:
+            raise ValueError(f"path segment must be a non-empty string, not {segment!r}")
+        if any(part in (".", "..") for part in segment.split("/")):
+            raise ValueError(f"path segment {segment!r} has a '.' or '..' part")
+        encoded.append(quote(segment, _SEGMENT_SAFE))
+    path = template.format(*encoded)
+    if query:
+        pairs = [
+            f"{quote(str(key))}={quote(_query_value(value))}"
+            for key, value in query.items()
+            if value is not None
+        ]
+        if pairs:
+            path += "?" + "&".join(pairs)
+    return path
+
+
+# --- Parsing responses ------------------------------------------------------------------------
+
+# Parser states. Each names what the next bytes are.
+_HEAD = "head"  # status line and fields
+_LENGTH = "length"  # a body of known Content-Length
+_CHUNK_SIZE_LINE = "chunk-size"  # "1a2b;ext\r\n"
+_CHUNK_DATA = "chunk-data"  # the chunk's bytes
+_CHUNK_CRLF = "chunk-crlf"  # the CRLF that must follow the data
+_TRAILERS = "trailers"  # fields after the last chunk, then a blank line
+_UNTIL_EOF = "until-eof"  # no framing: the body ends when the connection does
+_DONE = "done"
+
+
+class ResponseParser:
+    """Turns the bytes of one HTTP/1.1 response into `Head`, `Data`... and `End` events.
+
+    Feed it with `feed(data)` as bytes arrive and `feed_eof()` when the peer closes. It emits
+    exactly one `Head` and one `End` per response; 1xx interim responses are skipped. After a 101
+    (Switching Protocols, how Docker hijacks a connection for attach and exec) or after `End`,
+    any further bytes are kept in `trailing`: they belong to whatever comes next.
+
+    Any violation of the framing rules raises `ProtocolError`, as does an EOF before the
+    response is complete, so a truncated body is never mistaken for a whole one."""
+
+    def __init__(self, request_method: str = "GET") -> None:
+        self._head_only = request_method.upper() == "HEAD"
+        self._state = _HEAD
+        self._buf = bytearray()  # bytes received but not yet turned into events
+        self._scanned = 0  # how much of _buf is known to hold no end of section
+        self._remaining = 0  # body or chunk bytes still expected
+        self.head: Head | None = None
+        #: False when the connection cannot carry another response after this one.
+        self.keep_alive = True
+        #: Bytes received after the response ended (or after a 101 switched protocols).
+        self.trailing = b""
+        self.received_any = False
+
+    @property
+    def done(self) -> bool:
+        return self._state is _DONE
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Add bytes from the peer; return the events they complete (possibly none)."""
+        if not data:
+            return []
+        self.received_any = True
+        if self._state is _DONE:
+            self.trailing += data
+            return []
+        events: list[Event] = []
+        # Fast path: a body arriving with nothing buffered is emitted without being copied
+        # into the buffer first. This is where a large stream spends its time.
+        if self._state is _UNTIL_EOF or (self._state is _LENGTH and not self._buf):
+            data = self._body_fast_path(data, events)
+            if not data:
+                return events
+        self._buf += data
+        self._process(events)
+        return events
+
+    def feed_eof(self) -> list[Event]:
+        """The peer closed the connection. Returns the final events or raises `ProtocolError`."""
+        self.keep_alive = False
+        if self._state is _DONE:
+            return []
+        if self._state is _UNTIL_EOF:
+            # §6.3 rule 8: with no framing, the close is the end of the body.
+            self._state = _DONE
+            return [End(Headers())]
+        if self._state is _HEAD:
+            if not self.received_any:
+                raise ProtocolError("connection closed before any response was received")
+            raise ProtocolError("connection closed in the middle of the response head")
+        if self._state is _LENGTH:
+            raise ProtocolError(
+                f"connection closed with {self._remaining} bytes of the body still to come"
+            )
+        raise ProtocolError("connection closed in the middle of a chunked body")
+
+    # The steps below consume bytes from the front of self._buf and append events.
+
+    def _body_fast_path(self, data: bytes, events: list[Event]) -> bytes:
+        if self._state is _UNTIL_EOF:
+            events.append(Data(bytes(data)))
+            return b""
+        take = min(self._remaining, len(data))
+        events.append(Data(bytes(data[:take])))
+        self._remaining -= take
+        if self._remaining:
+            return b""
+        self._finish(events)
+        return data[take:]
+
+    def _process(self, events: list[Event]) -> None:
+        buf = self._buf
+        while buf and self._state is not _DONE:
+            state = self._state
+            if state is _HEAD:
+                if not self._read_head(events):
+                    return
+            elif state is _LENGTH:
+                take = min(self._remaining, len(buf))
+                events.append(Data(bytes(buf[:take])))
+                del buf[:take]
+                self._remaining -= take
+                if not self._remaining:
+                    self._finish(events)
+            elif state is _UNTIL_EOF:
+                events.append(Data(bytes(buf)))
+                buf.clear()
+            elif state is _CHUNK_SIZE_LINE:
+                if not self._read_chunk_size(events):
+                    return
+            elif state is _CHUNK_DATA:
+                take = min(self._remaining, len(buf))
+                events.append(Data(bytes(buf[:take])))
+                del buf[:take]
+                self._remaining -= take
+                if not self._remaining:
+                    self._state = _CHUNK_CRLF
+            elif state is _CHUNK_CRLF:
+                # §7.1: the data is followed by exactly CRLF. Skipping "any two bytes" instead
+                # is how lenient parsers get desynchronised.
+                if len(buf) < 2:
+                    if buf[:1] != b"\r":
+                        raise ProtocolError("chunk data not followed by CRLF")
+                    return
+                if buf[:2] != b"\r\n":
+                    raise ProtocolError("chunk data not followed by CRLF")
+                del buf[:2]
+                self._state = _CHUNK_SIZE_LINE
+            elif state is _TRAILERS:
+                if not self._read_trailers(events):
+                    return
+        if self._state is _DONE and buf:
+            self.trailing += bytes(buf)
+            buf.clear()
+
+    def _take_section(self, what: str) -> list[bytes] | None:
+        """Cut a header/trailer section (lines up to an empty line) from the buffer, or None
+        if it is not complete yet. Enforces MAX_HEADER_BYTES as bytes arrive."""
+        buf = self._buf
+        end = buf.find(b"\r\n\r\n", max(0, self._scanned - 3))
+        if end < 0:
+            if len(buf) > MAX_HEADER_BYTES:
+                raise ProtocolError(f"{what} section larger than {MAX_HEADER_BYTES} bytes")
+            self._scanned = len(buf)
+            return None
+        if end + 4 > MAX_HEADER_BYTES:
+            raise ProtocolError(f"{what} section larger than {MAX_HEADER_BYTES} bytes")
+        section = bytes(buf[:end])
+        del buf[: end + 4]
+        self._scanned = 0
+        return section.split(b"\r\n")
+
+    def _read_head(self, events: list[Event]) -> bool:
+        lines = self._take_section("header")
+        if lines is None:
+            return False
+        match = _STATUS_LINE.fullmatch(lines[0])
+        if not match or b"\r" in lines[0] or b"\x00" in lines[0]:
+            raise ProtocolError(f"invalid status line {lines[0][:80]!r}")
+        minor, status_bytes, reason = match.groups()
+        status = int(status_bytes)
+        headers = _parse_fields(lines[1:], "header")
+        if 100 <= status < 200:
+            if status == 101:
+                # Switching Protocols: HTTP ends here; the rest belongs to the new protocol.
+                self.head = Head(101, _latin1(reason), headers)
+                self.keep_alive = False
+                events += [self.head, End(Headers())]
+                self._state = _DONE
+                return True
+            # §4: interim responses precede the final one; skip them.
+            return True
+        self.head = Head(status, _latin1(reason), headers)
+        events.append(self.head)
+        if minor == b"0" or _has_token(headers, "connection", "close"):
+            self.keep_alive = False
+        self._choose_framing(status, headers, events)
+        return True
+
+    def _choose_framing(self, status: int, headers: Headers, events: list[Event]) -> None:
+        # RFC 9112 §6.3, in its order.
+        if self._head_only or status in (204, 304):  # rule 1
+            self._finish(events)
+            return
+        codings = headers.get_all("transfer-encoding")
+        if codings:  # rule 4 (Transfer-Encoding overrides Content-Length)
+            if "content-length" in headers:
+                # A message with both is a smuggling smell (§6.3 rule 3): read it by
+                # Transfer-Encoding, then never reuse the connection.
+                self.keep_alive = False
+            last = ",".join(codings).split(",")[-1].strip().lower()
+            if last == "chunked":
+                self._state = _CHUNK_SIZE_LINE
+            else:
+                self.keep_alive = False
+                self._state = _UNTIL_EOF
+            return
+        lengths = headers.get_all("content-length")
+        if lengths:  # rule 6
+            values = {v.strip() for field in lengths for v in field.split(",")}
+            if len(values) != 1:
+                raise ProtocolError(f"conflicting Content-Length values {sorted(values)}")
+            (value,) = values
+            # Digits only: int() would also take "+3", "1_0", " 7" and non-ASCII digits.
+            if not _DIGITS.fullmatch(value.encode("latin-1")):
+                raise ProtocolError(f"invalid Content-Length {value!r}")
+            if len(value) > MAX_CONTENT_LENGTH_DIGITS:
+                raise ProtocolError(f"Content-Length {value[:40]!r}... is too long")
+            self._remaining = int(value)
+            if self._remaining:
+                self._state = _LENGTH
+            else:
+                self._finish(events)
+            return
+        # rule 8: no framing at all, so the body runs until the server closes.
+        self.keep_alive = False
+        self._state = _UNTIL_EOF
+
+    def _read_chunk_size(self, events: list[Event]) -> bool:
+        buf = self._buf
+        end = buf.find(b"\r\n", 0, MAX_CHUNK_LINE_BYTES + 2)
+        if end < 0:
+            if len(buf) > MAX_CHUNK_LINE_BYTES:
+                raise ProtocolError(f"chunk-size line longer than {MAX_CHUNK_LINE_BYTES} bytes")
+            return False
+        line = bytes(buf[:end])
+        del buf[: end + 2]
+        match = _CHUNK_SIZE.fullmatch(line)
+        if not match or b"\n" in line or b"\r" in line or b"\x00" in line:
+            raise ProtocolError(f"invalid chunk-size line {line[:80]!r}")
+        digits = match.group(1)
+        if len(digits.lstrip(b"0")) > MAX_CHUNK_SIZE_DIGITS:
+            raise ProtocolError(f"chunk size {digits[:40]!r}... is too large")
+        self._remaining = int(digits, 16)
+        self._state = _CHUNK_DATA if self._remaining else _TRAILERS
+        return True
+
+    def _read_trailers(self, events: list[Event]) -> bool:
+        if self._buf[:2] == b"\r\n":  # the usual case: no trailer fields at all
+            del self._buf[:2]
+            trailers = Headers()
+        else:
+            lines = self._take_section("trailer")
+            if lines is None:
+                return False
+            trailers = _parse_fields(lines, "trailer")
+        self._state = _DONE
+        events.append(End(trailers))
+        return True
+
+    def _finish(self, events: list[Event]) -> None:
+        self._state = _DONE
+        events.append(End(Headers()))
+
+
+def _parse_fields(lines: list[bytes], what: str) -> Headers:
+    fields: list[tuple[str, str]] = []
+    for line in lines:
+        if b"\r" in line or b"\n" in line or b"\x00" in line:
+            raise ProtocolError(f"bare CR, LF or NUL in {what} line {line[:80]!r}")
+        if line[:1] in (b" ", b"\t"):
+            # obs-fold (§5.2): a client replaces it with a space. It never starts a new field.
+            if not fields:
+                raise ProtocolError(f"{what} section starts with a continuation line")
+            name, value = fields[-1]
+            fields[-1] = (name, value + " " + _latin1(line.strip(b" \t")))
+            continue
+        match = _FIELD_LINE.fullmatch(line)
+        if not match:
+            raise ProtocolError(f"invalid {what} line {line[:80]!r}")
+        fields.append((_latin1(match.group(1)), _latin1(match.group(2))))
+    return Headers(fields)
+
+
+def _has_token(headers: Headers, name: str, token: str) -> bool:
+    """Whether a comma-separated field such as Connection lists `token` (case-insensitive)."""
+    return any(
+        part.strip().lower() == token
+        for value in headers.get_all(name)
+        for part in value.split(",")
+    )
+
+
+def _latin1(data: bytes | None) -> str:
+    return data.decode("latin-1") if data else ""

@@ -1,0 +1,104 @@
+"""Fixtures for tests against a real Docker engine.
+
+Tests that need the engine take the `client` fixture (or one built on it). Without an engine
+they skip with the reason; with RAWDOCK_REQUIRE_DAEMON=1 (as in CI) they fail instead.
+Everything a test creates is labelled with this run's id and removed at the end, even when the
+test fails; the run ends by checking that nothing labelled is left.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import support
+
+import rawdock
+
+REQUIRE_DAEMON = os.environ.get("RAWDOCK_REQUIRE_DAEMON") == "1"
+
+
+def _engine_problem() -> str | None:
+    try:
+        with rawdock.Client(timeout=10) as probe:
+            probe.ping()
+    except rawdock.RawdockError as exc:
+        return f"no Docker engine reachable: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    """Skip (or fail, under RAWDOCK_REQUIRE_DAEMON=1) when no engine answers."""
+    problem = _engine_problem()
+    if problem:
+        if REQUIRE_DAEMON:
+            pytest.fail(f"RAWDOCK_REQUIRE_DAEMON=1 but {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def session_client(engine: None) -> Iterator[rawdock.Client]:
+    client = rawdock.Client(timeout=60)
+    yield client
+    _remove_everything_labelled(client)
+    _assert_nothing_left(client)
+    client.close()
+
+
+@pytest.fixture
+def client(session_client: rawdock.Client) -> Iterator[rawdock.Client]:
+    """A fresh client per test (its own connections), on the shared engine check."""
+    with rawdock.Client(timeout=60) as fresh:
+        yield fresh
+
+
+@pytest.fixture(scope="session")
+def busybox(session_client: rawdock.Client) -> Iterator[str]:
+    """The name of a busybox image built from /bin/busybox through POST /build."""
+    tag = f"rawdock-test-busybox:{support.RUN_ID}"
+    support.build_busybox(session_client, tag)
+    yield tag
+    _remove_everything_labelled(session_client)
+    try:
+        session_client.remove_image(tag, force=True)
+    except rawdock.NotFound:
+        pass
+
+
+@pytest.fixture
+def make_container(client: rawdock.Client, busybox: str) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Create a labelled busybox container: make_container(Cmd=[...], name=None, **config).
+    Returns the create response; every container it made is removed after the test."""
+    made: list[str] = []
+
+    def make(name: str | None = None, **config: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"Image": busybox, "Labels": support.labels(), **config}
+        created: dict[str, Any] = client.create_container(body, name=name)
+        made.append(created["Id"])
+        return created
+
+    yield make
+    for container_id in made:
+        try:
+            client.remove_container(container_id, force=True)
+        except rawdock.NotFound:
+            pass
+
+
+def _remove_everything_labelled(client: rawdock.Client) -> None:
+    for container in client.containers(all=True, filters=support.run_filter()):
+        try:
+            client.remove_container(container["Id"], force=True, volumes=True)
+        except rawdock.NotFound:
+            pass
+
+
+def _assert_nothing_left(client: rawdock.Client) -> None:
+    left = [c["Names"] for c in client.containers(all=True, filters=support.run_filter())]
+    images = client.images(filters=support.run_filter())
+    # The busybox image is removed by its own fixture; anything else labelled is a leak.
+    assert not left, f"containers left on the engine: {left}"
+    assert not [i for i in images if i.get("RepoTags")], f"images left: {images}"
