@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import os
 import socket
-import tarfile
 import uuid
 
 import rawdock
+from rawdock.build import context_tar
 
 #: Every object a test run creates carries this label, with the run's own id as value, so
 #: concurrent runs on one engine never clean up each other's things.
@@ -25,13 +24,7 @@ RUN ["/bin/busybox", "--install", "-s", "/bin"]
 
 def busybox_context() -> bytes:
     """A build context (a tar archive) holding a Dockerfile and the static busybox binary."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(DOCKERFILE)
-        tar.addfile(info, io.BytesIO(DOCKERFILE))
-        tar.add(BUSYBOX, arcname="busybox")
-    return buffer.getvalue()
+    return context_tar({"Dockerfile": DOCKERFILE, "busybox": BUSYBOX})
 
 
 def build_busybox(client: rawdock.Client, tag: str) -> str:
