@@ -235,6 +235,9 @@ class _Placeholder(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         return ""
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(())  # listed (ps, images, rmi), it is an empty list
+
 
 #: The id a --curl command uses for an object it did not really create.
 PLACEHOLDER_ID = "CONTAINER_ID"
