@@ -1,0 +1,775 @@
+"""The `rawdock` command line, end to end against the real engine, plus the pure parts (port
+specs, references, formats, the trace state machine) without one.
+
+Verbs run in-process through `rawdock.cli.main(argv)` with pytest's output capture; a few run as
+`python -m rawdock` in a subprocess (exit statuses, Ctrl-C, another user). Every container a test
+makes has a name with this run's id and the run's label, and is removed when the test ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import support
+
+import rawdock
+from rawdock.cli import main
+from rawdock.cli.options import UsageError, parse_env, parse_ports, parse_reference
+from rawdock.cli.output import (
+    PullProgress,
+    format_ports,
+    human_duration,
+    human_size,
+    ps_table,
+    table,
+)
+from rawdock.cli.trace import TraceFormatter, shell_word
+
+LABEL_ARGS = ["-l", f"{support.LABEL}={support.RUN_ID}"]
+HEX12 = re.compile(r"[0-9a-f]{12}")
+DOCKER = "/usr/local/bin/docker"
+
+
+def columns(line: str) -> list[str]:
+    """Cells of a table line: docker separates columns by at least 3 spaces."""
+    return re.split(r" {3,}", line.strip())
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    lines = text.strip("\n").split("\n")
+    # Cut at the title positions: cells may be empty (PORTS), so splitting on spaces is not enough.
+    titles = columns(lines[0])
+    starts = [lines[0].index(title) for title in titles]
+    ends = [*starts[1:], None]
+    return [
+        {
+            title: line[start:end].strip()
+            for title, start, end in zip(titles, starts, ends, strict=True)
+        }
+        for line in lines[1:]
+    ]
+
+
+def run_cli(
+    *argv: str, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rawdock", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def name(client: rawdock.Client) -> Iterator[Callable[[str], str]]:
+    """name("web") -> a container name unique to this run; each is removed after the test."""
+    made: list[str] = []
+
+    def make(suffix: str) -> str:
+        made.append(f"rawdock-cli-{support.RUN_ID}-{suffix}")
+        return made[-1]
+
+    yield make
+    for container in made:
+        try:
+            client.remove_container(container, force=True)
+        except rawdock.NotFound:
+            pass
+
+
+# --- Pure parts: no engine ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "key", "binding"),
+    [
+        ("80", "80/tcp", {"HostIp": "", "HostPort": ""}),
+        ("8080:80", "80/tcp", {"HostIp": "", "HostPort": "8080"}),
+        ("127.0.0.1:8080:80", "80/tcp", {"HostIp": "127.0.0.1", "HostPort": "8080"}),
+        ("127.0.0.1::80", "80/tcp", {"HostIp": "127.0.0.1", "HostPort": ""}),
+        ("53:53/udp", "53/udp", {"HostIp": "", "HostPort": "53"}),
+        ("[::1]:8080:80/sctp", "80/sctp", {"HostIp": "::1", "HostPort": "8080"}),
+        ("8000-8010:80", "80/tcp", {"HostIp": "", "HostPort": "8000-8010"}),
+    ],
+)
+def test_port_specs_become_what_docker_sends(spec: str, key: str, binding: dict[str, str]) -> None:
+    ports = parse_ports([spec])
+    assert ports.exposed == {key: {}}
+    assert ports.bindings == {key: [binding]}
+
+
+def test_port_ranges_and_repeated_ports() -> None:
+    ports = parse_ports(["8000-8001:80-81", "127.0.0.1:9000:80"])
+    assert ports.exposed == {"80/tcp": {}, "81/tcp": {}}
+    assert ports.bindings["80/tcp"] == [
+        {"HostIp": "", "HostPort": "8000"},
+        {"HostIp": "127.0.0.1", "HostPort": "9000"},
+    ]
+    assert ports.bindings["81/tcp"] == [{"HostIp": "", "HostPort": "8001"}]
+
+
+@pytest.mark.parametrize("spec", ["99999:80", "80/icmp", "a:b:c:d", "x", "8000-8002:80-81", ""])
+def test_bad_port_specs_are_usage_errors(spec: str) -> None:
+    with pytest.raises(UsageError):
+        parse_ports([spec])
+
+
+def test_env_takes_unset_values_from_our_environment() -> None:
+    assert parse_env(["A=1", "B", "C"], {"B": "2"}) == ["A=1", "B=2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "registry", "path", "tag", "digest"),
+    [
+        ("busybox", "", "busybox", "", ""),
+        ("busybox:1.36", "", "busybox", "1.36", ""),
+        ("127.0.0.1:5000/probe:1", "127.0.0.1:5000", "probe", "1", ""),
+        ("127.0.0.1:5000/probe", "127.0.0.1:5000", "probe", "", ""),
+        ("localhost/a/b", "localhost", "a/b", "", ""),
+        ("library/busybox", "", "library/busybox", "", ""),
+        ("reg.io/a@sha256:" + "ab" * 32, "reg.io", "a", "", "sha256:" + "ab" * 32),
+    ],
+)
+def test_references_split_as_the_registry_sees_them(
+    text: str, registry: str, path: str, tag: str, digest: str
+) -> None:
+    reference = parse_reference(text)
+    assert (reference.registry, reference.path, reference.tag, reference.digest) == (
+        registry,
+        path,
+        tag,
+        digest,
+    )
+    # What pull sends: fromImage=name, tag=the tag, the digest, or "latest".
+    assert reference.api_tag == (digest or tag or "latest")
+
+
+@pytest.mark.parametrize("text", ["Busybox", "a:b:c", "a@sha256:xyz", "a//b", "-a", "a:"])
+def test_malformed_references_are_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="invalid reference format"):
+        parse_reference(text)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0.5, "Less than a second"),
+        (1, "1 second"),
+        (59, "59 seconds"),
+        (60, "About a minute"),
+        (150, "2 minutes"),
+        (3600, "About an hour"),
+        (3 * 3600, "3 hours"),
+        (3 * 86400, "3 days"),
+        (21 * 86400, "3 weeks"),
+        (100 * 86400, "3 months"),
+        (800 * 86400, "2 years"),
+    ],
+)
+def test_human_duration_is_dockers(seconds: float, text: str) -> None:
+    assert human_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0B"), (999, "999B"), (1_000, "1kB"), (4_260_000, "4.26MB"), (1_200_000_000, "1.2GB")],
+)
+def test_human_size_uses_decimal_units(size: int, text: str) -> None:
+    assert human_size(size) == text
+
+
+def test_ports_column() -> None:
+    ports = [
+        {"PrivatePort": 443, "Type": "tcp"},
+        {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
+        {"IP": "::", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
+    ]
+    assert format_ports(ports) == "127.0.0.1:8080->80/tcp, [::]:8080->80/tcp, 443/tcp"
+
+
+def test_tables_align_like_dockers_tabwriter() -> None:
+    text = table(["A", "LONGER TITLE", "LAST"], [["x" * 12, "y", "z"]])
+    assert text.split("\n") == [
+        "A              LONGER TITLE   LAST",
+        "xxxxxxxxxxxx   y              z",
+    ]
+
+
+def test_ps_table_cells() -> None:
+    container = {
+        "Id": "0123456789abcdef" * 4,
+        "Image": "busybox",
+        "Command": "sh -c 'echo a very long command'",
+        "Created": 1000,
+        "Status": "Up 3 seconds",
+        "Ports": [{"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}],
+        "Names": ["/web"],
+    }
+    [row] = rows_of(ps_table([container], now=1120))
+    assert row == {
+        "CONTAINER ID": "0123456789ab",
+        "IMAGE": "busybox",
+        "COMMAND": '"sh -c \'echo a very …"',  # 19 characters, then the ellipsis
+        "CREATED": "2 minutes ago",
+        "STATUS": "Up 3 seconds",
+        "PORTS": "127.0.0.1:8080->80/tcp",
+        "NAMES": "web",
+    }
+
+
+def test_pull_progress_redraws_layer_lines_on_a_terminal() -> None:
+    import io
+
+    out = io.StringIO()
+    progress = PullProgress(out, terminal=True, width=80)
+    progress.show({"status": "Pulling from probe", "id": "1"})
+    progress.show({"status": "Pulling fs layer", "id": "aaa"})
+    progress.show({"status": "Pulling fs layer", "id": "bbb"})
+    progress.show({"status": "Downloading", "id": "aaa", "progress": "[==>   ] 1MB/2MB"})
+    progress.show({"status": "Digest: sha256:00"})
+    assert out.getvalue() == (
+        "1: Pulling from probe\n"
+        "aaa: Pulling fs layer\n"
+        "bbb: Pulling fs layer\n"
+        # up 2 lines to "aaa" (line 1 of the block), erase, rewrite, back down
+        "\x1b[2A\r\x1b[2Kaaa: Downloading [==>   ] 1MB/2MB\x1b[2B\r"
+        "Digest: sha256:00\n"
+    )
+
+
+def test_pull_progress_prints_plain_lines_elsewhere() -> None:
+    import io
+
+    out = io.StringIO()
+    progress = PullProgress(out, terminal=False)
+    for status in ("Downloading", "Downloading", "Pull complete"):
+        progress.show({"status": status, "id": "aaa", "progress": "[=>  ]"})
+    assert out.getvalue() == "aaa: Downloading\naaa: Pull complete\n"
+
+
+CHUNKED_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5\r\nhello\r\n3;ext=1\r\n\x01\x02\n\r\n0\r\n\r\n"
+    b"HTTP/1.1 204 No Content\r\n\r\n"
+)
+
+
+def _trace(pieces: list[bytes]) -> str:
+    import io
+
+    out = io.StringIO()
+    formatter = TraceFormatter(out)
+    formatter("send", b"GET /a HTTP/1.1\r\nHost: docker\r\n\r\n")
+    formatter("send", b"POST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+    for piece in pieces:
+        formatter("recv", piece)
+    return out.getvalue()
+
+
+def test_trace_marks_chunk_size_lines() -> None:
+    text = _trace([CHUNKED_RESPONSE])
+    assert text.split("\n") == [
+        "> GET /a HTTP/1.1",
+        "> Host: docker",
+        ">",
+        "> POST /b HTTP/1.1",
+        "> Content-Length: 2",
+        ">",
+        "> {} [2 bytes]",
+        "< HTTP/1.1 200 OK",
+        "< Transfer-Encoding: chunked",
+        "<",
+        '< [chunk-size line "5" = 5 bytes]',
+        "< hello [5 bytes]",
+        '< [chunk-size line "3;ext=1" = 3 bytes]',
+        "< \\x01\\x02\\n [3 bytes]",
+        '< [chunk-size line "0" = last chunk]',
+        "<",
+        "< HTTP/1.1 204 No Content",
+        "<",
+        "",
+    ]
+
+
+def test_trace_finds_the_same_frames_however_the_bytes_are_split() -> None:
+    whole = _trace([CHUNKED_RESPONSE])
+    bytewise = _trace([CHUNKED_RESPONSE[i : i + 1] for i in range(len(CHUNKED_RESPONSE))])
+
+    # Body pieces come out as they arrive; the markers and heads must be identical.
+    def markers(text: str) -> list[str]:
+        return [line for line in text.split("\n") if "bytes]" not in line or "chunk" in line]
+
+    assert markers(bytewise) == markers(whole)
+    assert "< h [1 bytes]" in bytewise
+
+
+def test_shell_words_survive_a_posix_shell() -> None:
+    for text in ["plain", "it's", "a b", "$HOME", '{"a":"b"}', "x&y", "'"]:
+        assert shlex.split(shell_word(text)) == [text]
+
+
+# --- --curl: no engine needed -------------------------------------------------------------------
+
+
+def test_curl_prints_the_articles_requests(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DOCKER_API_VERSION", raising=False)
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    assert main(["--curl", "run", "--name", "my_nginx", "-p", "80:80", "nginx"]) == 0
+    out, err = capsys.readouterr()
+    assert out == (
+        'curl --unix-socket /var/run/docker.sock -H "Content-Type: application/json" '
+        """-d '{"Image":"nginx","ExposedPorts":{"80/tcp":{}},"HostConfig":{"PortBindings":"""
+        """{"80/tcp":[{"HostIp":"","HostPort":"80"}]}}}' """
+        "-X POST http:/v1.40/containers/create?name=my_nginx\n"
+        "curl --unix-socket /var/run/docker.sock -X POST http:/v1.40/containers/my_nginx/start\n"
+    )
+    assert err == ""
+
+
+def test_curl_honours_the_version_the_host_and_quotes_bodies(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DOCKER_API_VERSION", "1.43")
+    argv = ["--curl", "-H", "tcp://127.0.0.1:2375", "create", "-e", "A=it's", "busybox"]
+    assert main(argv) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    words = shlex.split(line)
+    assert words[-1] == "http://127.0.0.1:2375/v1.43/containers/create"
+    assert json.loads(words[words.index("-d") + 1]) == {"Image": "busybox", "Env": ["A=it's"]}
+    assert main(["--curl", "--api-version", "1.41", "ps", "-a"]) == 0
+    assert capsys.readouterr().out.endswith(" http:/v1.41/containers/json?all=1\n")
+
+
+def test_version_flag_prints_rawdocks_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"rawdock {rawdock.__version__}\n"
+
+
+def test_usage_errors_exit_125_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--curl", "run", "-p", "99999:80", "busybox"]) == 125
+    assert (
+        capsys.readouterr().err
+        == "rawdock: invalid port spec '99999:80': ports go from 1 to 65535\n"
+    )
+    assert main(["--api-version", "latest", "ps"]) == 125
+    assert "expected MAJOR.MINOR" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ps", "--bogus"])
+    assert exit_info.value.code == 125
+
+
+def test_import_rawdock_does_not_import_the_cli() -> None:
+    code = "import sys, rawdock; print('rawdock.cli' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "False\n"
+
+
+# --- Against the engine -------------------------------------------------------------------------
+
+
+def test_version_and_info(client: rawdock.Client, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["version"]) == 0
+    out = capsys.readouterr().out
+    server = client.version()
+    assert f"  Version:          {server['Version']}\n" in out
+    assert f"API version:       {server['ApiVersion']}" in out
+    assert main(["version", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ApiVersion"] == server["ApiVersion"]
+    assert main(["info"]) == 0
+    assert f" Server Version:    {client.info()['ServerVersion']}\n" in capsys.readouterr().out
+
+
+def test_images_table_quiet_and_json(
+    client: rawdock.Client, busybox: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repository, tag = busybox.split(":")
+    image_id = client.inspect_image(busybox)["Id"]
+    assert main(["images", busybox]) == 0
+    out = capsys.readouterr().out
+    assert columns(out.split("\n")[0]) == ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]
+    [row] = rows_of(out)
+    assert row["REPOSITORY"] == repository and row["TAG"] == tag
+    assert row["IMAGE ID"] == image_id.split(":")[1][:12]
+    assert row["CREATED"].endswith(" ago")
+    assert re.fullmatch(r"[0-9.]+(B|kB|MB)", row["SIZE"])
+    assert main(["images", "-q", "--filter", f"reference={busybox}"]) == 0
+    assert capsys.readouterr().out == image_id.split(":")[1][:12] + "\n"
+    assert main(["images", "--json", busybox]) == 0
+    assert [image["Id"] for image in json.loads(capsys.readouterr().out)] == [image_id]
+
+
+def test_container_lifecycle(
+    busybox: str, name: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    web = name("life")
+    assert main(["create", "--name", web, *LABEL_ARGS, busybox, "sleep", "30"]) == 0
+    container_id = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", container_id)
+    assert main(["start", web]) == 0
+    assert capsys.readouterr().out == f"{web}\n"
+
+    assert main(["ps", "--filter", f"name={web}"]) == 0
+    out = capsys.readouterr().out
+    assert columns(out.split("\n")[0]) == [
+        "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"
+    ]  # fmt: skip
+    [row] = rows_of(out)
+    assert row["CONTAINER ID"] == container_id[:12]
+    assert row["IMAGE"] == busybox
+    assert row["COMMAND"] == '"sleep 30"'
+    assert row["STATUS"].startswith("Up ")
+    assert row["NAMES"] == web
+
+    assert main(["ps", "-q", "--filter", f"name={web}"]) == 0
+    assert capsys.readouterr().out == container_id[:12] + "\n"
+    assert main(["ps", "--json", "--filter", f"name={web}"]) == 0
+    assert [c["Id"] for c in json.loads(capsys.readouterr().out)] == [container_id]
+
+    assert main(["restart", "-t", "0", web]) == 0
+    assert main(["kill", web]) == 0
+    assert capsys.readouterr().out == f"{web}\n{web}\n"
+    assert main(["wait", web]) == 0
+    assert capsys.readouterr().out == "137\n"  # 128 + SIGKILL
+    assert main(["ps", "-q", "--filter", f"name={web}"]) == 0
+    assert capsys.readouterr().out == ""  # not running
+    assert main(["ps", "-a", "--filter", f"name={web}"]) == 0
+    assert rows_of(capsys.readouterr().out)[0]["STATUS"].startswith("Exited (137) ")
+
+    assert main(["start", web]) == 0
+    assert main(["stop", "-t", "1", web]) == 0
+    assert main(["rm", web]) == 0
+    assert capsys.readouterr().out == f"{web}\n{web}\n{web}\n"
+    assert main(["rm", web]) == 1
+    assert capsys.readouterr().err == f"Error response from daemon: No such container: {web}\n"
+
+
+def test_run_detached_publishes_the_port(
+    busybox: str, name: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    web = name("httpd")
+    port = support.free_port()
+    argv = ["run", "-d", "--name", web, *LABEL_ARGS, "-p", f"127.0.0.1:{port}:80", busybox]
+    assert main([*argv, "httpd", "-f", "-p", "80", "-h", "/"]) == 0
+    assert re.fullmatch(r"[0-9a-f]{64}\n", capsys.readouterr().out)
+    deadline = time.monotonic() + 20
+    answer = b""
+    while time.monotonic() < deadline and not answer:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                conn.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                answer = conn.recv(100)
+        except OSError:
+            time.sleep(0.2)
+    assert answer.startswith(b"HTTP/1."), answer  # busybox httpd answered through the port
+    assert main(["ps", "--filter", f"name={web}"]) == 0
+    assert rows_of(capsys.readouterr().out)[0]["PORTS"] == f"127.0.0.1:{port}->80/tcp"
+
+
+def test_run_attached_prints_output_and_exits_with_the_status(
+    client: rawdock.Client,
+    busybox: str,
+    name: Callable[[str], str],
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    gone = name("rm")
+    script = "echo out; echo err >&2; exit 3"
+    assert main(["run", "--rm", "--name", gone, *LABEL_ARGS, busybox, "sh", "-c", script]) == 3
+    out, err = capfd.readouterr()
+    assert (out, err) == ("out\n", "err\n")
+    assert client.containers(all=True, filters={"name": [gone]}) == []  # --rm removed it
+
+    kept = name("kept")
+    assert main(["run", "--name", kept, *LABEL_ARGS, busybox, "sh", "-c", "exit 0"]) == 0
+    assert client.inspect_container(kept)["State"]["ExitCode"] == 0
+
+
+def test_run_failures_use_dockers_statuses(
+    client: rawdock.Client,
+    busybox: str,
+    name: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    missing_image = f"rawdock-cli-missing-{support.RUN_ID}"
+    assert main(["run", "--pull", "never", missing_image]) == 125
+    err = capsys.readouterr().err
+    assert err == f"Error response from daemon: No such image: {missing_image}:latest\n"
+
+    for suffix, command, status in (("127", "no-such-command", 127), ("126", "/etc", 126)):
+        container = name(suffix)
+        assert main(["run", "--rm", "--name", container, *LABEL_ARGS, busybox, command]) == status
+        err = capsys.readouterr().err
+        assert err.startswith("Error response from daemon: ") and err.count("\n") == 1
+        assert client.containers(all=True, filters={"name": [container]}) == []
+
+    # A 500: the host port is taken, which the daemon only finds out when it starts.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = name("busy")
+        argv = ["run", "-d", "--name", busy, *LABEL_ARGS, "-p", f"127.0.0.1:{port}:80", busybox]
+        assert main([*argv, "true"]) == 125
+    err = capsys.readouterr().err
+    assert err.startswith("Error response from daemon: ") and "address already in use" in err
+    assert err.count("\n") == 1
+
+
+def test_logs_keep_stdout_and_stderr_apart_byte_for_byte(
+    client: rawdock.Client,
+    busybox: str,
+    name: Callable[[str], str],
+    capfdbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    container = name("logs")
+    # NUL and UTF-8 survive; the json-file log driver would mangle invalid UTF-8 itself.
+    script = r"printf 'a\000b\n'; printf 'E1\n' >&2; printf 'c\303\251'; printf 'E2' >&2"
+    assert main(["run", "-d", "--name", container, *LABEL_ARGS, busybox, "sh", "-c", script]) == 0
+    assert main(["wait", container]) == 0
+    capfdbinary.readouterr()
+    assert main(["logs", container]) == 0
+    out, err = capfdbinary.readouterr()
+    assert (out, err) == ("a\x00b\ncé".encode(), b"E1\nE2")
+
+    assert main(["logs", "-t", "--tail", "1", container]) == 0
+    out, err = capfdbinary.readouterr()
+    assert out == b""  # the last entry is the stderr one
+    assert re.fullmatch(rb"\d{4}-\d\d-\d\dT[0-9:.]+Z E2", err), err
+
+    if not os.access(DOCKER, os.X_OK):
+        pytest.skip(f"no docker CLI at {DOCKER} to cross-check against")
+    docker = subprocess.run([DOCKER, "logs", container], capture_output=True, timeout=60)
+    assert (docker.stdout, docker.stderr) == ("a\x00b\ncé".encode(), b"E1\nE2")
+
+
+def test_ps_table_matches_the_docker_cli(
+    busybox: str, name: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not os.access(DOCKER, os.X_OK):
+        pytest.skip(f"no docker CLI at {DOCKER} to cross-check against")
+    container = name("cross")
+    port = support.free_port()
+    argv = ["run", "-d", "--name", container, *LABEL_ARGS, "-p", f"127.0.0.1:{port}:80"]
+    assert main([*argv, busybox, "sh", "-c", "exit 4"]) == 0
+    assert main(["wait", container]) == 0
+    capsys.readouterr()
+    for _attempt in range(3):  # "N seconds ago" may tick between the two listings
+        theirs = subprocess.run(
+            [DOCKER, "ps", "-a", "--filter", f"name={container}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        assert main(["ps", "-a", "--filter", f"name={container}"]) == 0
+        ours = capsys.readouterr().out
+        if ours == theirs:
+            break
+    assert ours == theirs
+
+
+def test_inspect_falls_back_to_images(
+    client: rawdock.Client,
+    busybox: str,
+    name: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    container = name("inspect")
+    assert main(["create", "--name", container, *LABEL_ARGS, busybox, "true"]) == 0
+    capsys.readouterr()
+    assert main(["inspect", container, busybox]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [item["Id"] for item in found] == [
+        client.inspect_container(container)["Id"],
+        client.inspect_image(busybox)["Id"],
+    ]
+    missing = f"rawdock-cli-nothing-{support.RUN_ID}"
+    assert main(["inspect", missing]) == 1
+    out, err = capsys.readouterr()
+    assert (json.loads(out), err) == ([], f"Error: No such object: {missing}\n")
+
+
+def test_tag_and_rmi(
+    client: rawdock.Client, busybox: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = f"rawdock-cli-tag-{support.RUN_ID}:v1"
+    try:
+        assert main(["tag", busybox, target]) == 0
+        assert target in client.inspect_image(target)["RepoTags"]
+        assert main(["rmi", target]) == 0
+        assert capsys.readouterr().out == f"Untagged: {target}\n"
+        with pytest.raises(rawdock.NotFound):
+            client.inspect_image(target)
+    finally:
+        try:
+            client.remove_image(target)
+        except rawdock.NotFound:
+            pass
+
+
+def test_pull_from_the_local_registry(
+    client: rawdock.Client, busybox: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = os.environ.get("RAWDOCK_REGISTRY", "127.0.0.1:5000")
+    repository = f"{registry}/rawdock-cli-{support.RUN_ID}"
+    reference = f"{repository}:1"
+    try:
+        client.tag_image(busybox, repository, "1")
+        try:
+            for _ in client.push(repository, "1"):
+                pass
+        except rawdock.DockerError as exc:
+            pytest.skip(f"no registry at {registry}: {exc}")
+        client.remove_image(reference)
+        assert main(["pull", reference]) == 0
+        out = capsys.readouterr().out
+        # Not a terminal: plain lines, no cursor moves, then the reference pulled.
+        assert "\x1b[" not in out
+        assert "Status: Downloaded newer image for " + reference in out
+        assert out.endswith(f"\n{reference}\n")
+        assert reference in client.inspect_image(reference)["RepoTags"]
+    finally:
+        try:
+            client.remove_image(reference)
+        except rawdock.NotFound:
+            pass
+
+
+def test_trace_shows_requests_and_chunk_markers(
+    client: rawdock.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--trace", "info"]) == 0
+    out, err = capsys.readouterr()
+    assert "Server Version:" in out  # the output itself is unchanged
+    assert re.search(r"^> GET /v1\.\d+/info HTTP/1\.1$", err, re.M)
+    assert "\n> Host: docker\n" in err
+    assert "\n< HTTP/1.1 200 OK\n" in err
+    assert "\n< Transfer-Encoding: chunked\n" in err  # /info is larger than Go's 2 KiB buffer
+    assert re.search(r'^< \[chunk-size line "[0-9a-f]+" = \d+ bytes\]$', err, re.M)
+    assert '\n< [chunk-size line "0" = last chunk]\n' in err
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+def test_daemon_not_running(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    host = f"unix://{tmp_path}/no.sock"
+    assert main(["-H", host, "ps"]) == 1
+    assert capsys.readouterr().err == (
+        f"Cannot connect to the Docker daemon at {host}. Is the docker daemon running?\n"
+    )
+    assert main(["--debug", "-H", host, "ps"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith("Is the docker daemon running?\n")
+
+
+def test_wrong_docker_host_scheme(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "ssh2://somewhere")
+    assert main(["ps"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'ssh2'" in err and "DOCKER_HOST=ssh2://somewhere" in err
+
+
+def test_api_version_out_of_range(
+    client: rawdock.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newest = client.version()["ApiVersion"]
+    assert main(["--api-version", "9.99", "ps"]) == 1
+    assert capsys.readouterr().err == (
+        f"Error response from daemon: client version 9.99 is too new. Maximum supported API "
+        f"version is {newest} (use --api-version {newest}, or leave --api-version and "
+        f"DOCKER_API_VERSION unset to negotiate)\n"
+    )
+
+
+def test_conflict(
+    busybox: str, name: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    twice = name("twice")
+    assert main(["create", "--name", twice, *LABEL_ARGS, busybox, "true"]) == 0
+    assert main(["create", "--name", twice, *LABEL_ARGS, busybox, "true"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error response from daemon: Conflict.") and err.count("\n") == 1
+    assert "to be able to reuse that name" in err  # the daemon's own fix
+
+
+def test_subprocess_exit_statuses(busybox: str, name: Callable[[str], str]) -> None:
+    container = name("sub")
+    result = run_cli(
+        "run", "--name", container, *LABEL_ARGS, busybox, "sh", "-c", "echo hi; exit 7"
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (7, "hi\n", "")
+    result = run_cli("rm", f"rawdock-cli-none-{support.RUN_ID}")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_permission_denied_names_the_fix(engine: None) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run the CLI as a user outside the docker group")
+    socket_path = os.environ.get("RAWDOCK_SOCKET", "/var/run/docker.sock")
+    if os.stat(socket_path).st_mode & 0o006:
+        pytest.skip(f"{socket_path} is open to every user")
+    # The system's Python: the venv's may live where that user cannot read.
+    python = shutil.which("python3", path="/usr/bin:/usr/local/bin")
+    if python is None:
+        pytest.skip("no system python3 another user can run")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(rawdock.__file__)))
+    result = subprocess.run(
+        [python, "-m", "rawdock", "-H", f"unix://{socket_path}", "ps"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"},
+        user=65534,
+        cwd="/",
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "permission denied" in result.stderr and "'docker' group" in result.stderr
+
+
+def test_ctrl_c_exits_130_quietly(busybox: str, name: Callable[[str], str]) -> None:
+    container = name("sigint")
+    argv = [
+        "run",
+        "-d",
+        "--name",
+        container,
+        *LABEL_ARGS,
+        busybox,
+        "sh",
+        "-c",
+        "echo ready; sleep 60",
+    ]
+    assert run_cli(*argv).returncode == 0
+    with subprocess.Popen(
+        [sys.executable, "-m", "rawdock", "logs", "-f", container],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline() == b"ready\n"  # following now
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert proc.stderr.read() == b""
