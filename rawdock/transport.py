@@ -446,7 +446,11 @@ class SSHConnection(Connection):
             raise self._ssh_failure() or exc from None
 
     def recv(self, timeout: float | None) -> bytes:
-        data = super().recv(timeout)
+        try:
+            data = super().recv(timeout)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            # ssh exited with our request unread: the socketpair resets.
+            raise self._ssh_failure() or exc from None
         if not data:
             failure = self._ssh_failure()
             if failure is not None:
