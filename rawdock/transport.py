@@ -86,7 +86,8 @@ class TLSConfig:
     """TLS for a tcp:// endpoint: `ca` is the CA file the daemon's certificate must chain to,
     `cert` and `key` the client certificate presented to the daemon (a daemon started with
     --tlsverify refuses clients without one). `verify=False` encrypts without checking who
-    answers (the docker CLI's --tls without --tlsverify); `ca` is then optional.
+    answers (the docker CLI's --tls without --tlsverify); `ca` is then optional. `ca=None` with
+    `verify=True` trusts the system's CAs.
 
         TLSConfig(ca="certs/ca.pem", cert="certs/cert.pem", key="certs/key.pem")
         TLSConfig.from_directory("certs")      # ca.pem, cert.pem, key.pem, as DOCKER_CERT_PATH
@@ -164,8 +165,9 @@ def parse_host(
     """The endpoint from `url`, else `DOCKER_HOST`, else the docker context (DOCKER_CONTEXT, else
     the current context of the docker config), else the local Unix socket.
 
-    `tls` applies to tcp:// hosts: a TLSConfig, False for plain TCP, or None for what the
-    environment says (`TLSConfig.from_env`; a context carries its own TLS material).
+    `tls` applies to tcp:// hosts: a TLSConfig, True for the docker CLI's files (DOCKER_CERT_PATH
+    or ~/.docker) with verification, False for plain TCP, or None for what the environment says
+    (`TLSConfig.from_env`; a context carries its own TLS material).
     `ssh_options` are extra ssh arguments for ssh:// hosts (e.g. ["-i", "key"])."""
     if not url and not os.environ.get("DOCKER_HOST"):
         from .context import context_endpoint  # reads files: only when no host is given
@@ -195,7 +197,10 @@ def parse_host(
         host = host.strip("[]")
         if not host or (port and not port.isdigit()):
             raise DaemonUnreachable(f"invalid host {url!r}: expected tcp://host:port")
-        tls_config = TLSConfig.from_env() if tls is None or tls is True else tls or None
+        if tls is True:  # TLS with the CLI's files, verifying: `docker --tlsverify`
+            tls_config = TLSConfig.from_env({**os.environ, "DOCKER_TLS_VERIFY": "1"})
+        else:
+            tls_config = TLSConfig.from_env() if tls is None else tls or None
         default_port = DEFAULT_TCP_PORT if tls_config is None else DEFAULT_TLS_PORT
         return Endpoint(
             url, "tcp", host=host, port=int(port) if port else default_port, tls=tls_config
@@ -362,8 +367,12 @@ class TLSConnection(Connection):
         if "CERTIFICATE_VERIFY_FAILED" in str(exc) or reason == "CERTIFICATE_VERIFY_FAILED":
             detail = getattr(exc, "verify_message", "") or reason
             hint = f"the daemon's certificate does not verify against {tls.ca}: {detail}"
-        elif "CERTIFICATE" in reason.upper() and tls.cert is None:
-            hint = f"the daemon refused the connection ({reason}): no client certificate was given"
+        elif "ALERT" in reason.upper() and "CERTIFICATE" in reason.upper():
+            refused = f"the daemon refused the connection ({reason}): "
+            if tls.cert is None:
+                hint = refused + "no client certificate was given"
+            else:
+                hint = refused + f"it does not accept the client certificate {tls.cert}"
         else:
             hint = f"TLS handshake failed: {reason}"
         return DaemonUnreachable(

@@ -72,6 +72,8 @@ def test_tls_from_env_like_the_docker_cli(monkeypatch: pytest.MonkeyPatch, tmp_p
         (tmp_path / name).write_text("x")
     monkeypatch.setenv("DOCKER_CERT_PATH", str(tmp_path))
     assert parse_host("tcp://h:1").tls is None  # no DOCKER_TLS*: plain TCP
+    forced = parse_host("tcp://h:1", tls=True).tls  # like `docker --tlsverify`
+    assert forced is not None and forced.verify and forced.ca == str(tmp_path / "ca.pem")
     monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
     assert parse_host("tcp://h:1").tls == TLSConfig(
         str(tmp_path / "ca.pem"), str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"), True
