@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start/stop a real Docker engine (unix socket + TLS on 127.0.0.1:2376) and a
-# local registry (127.0.0.1:5000) for rawdock's integration tests.
+# Start/stop a real Docker engine (unix socket + TLS on 127.0.0.1:2376), a
+# local registry (127.0.0.1:5000) and an sshd (127.0.0.1:2222, key-only login
+# as root, for ssh:// endpoints) for rawdock's integration tests.
 #
 #   bash .ci/engine.sh start   # idempotent; writes $RAWDOCK_CI_DIR/env
 #   bash .ci/engine.sh stop    # stops only what `start` started
@@ -13,6 +14,8 @@ CERTS="$DIR/certs"
 SOCK=/var/run/docker.sock
 TLS_PORT=2376
 REGISTRY_ADDR=127.0.0.1:5000
+SSH_DIR="$DIR/sshd"
+SSH_PORT=2222
 PACKAGES=(docker.io busybox-static docker-registry openssl openssh-server curl ca-certificates)
 
 log() { printf '[engine.sh] %s\n' "$*" >&2; }
@@ -24,6 +27,10 @@ ping_tls() {
 }
 ping_registry() { curl -sf -m 5 -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
 
+# dpkg-query, not `dpkg -s | grep -q`: under pipefail, grep -q exiting early
+# can kill dpkg with SIGPIPE and make an installed package look missing.
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]; }
+
 pid_alive() { # pidfile
   [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
 }
@@ -31,7 +38,7 @@ pid_alive() { # pidfile
 install_packages() {
   local missing=() p
   for p in "${PACKAGES[@]}"; do
-    if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    if ! installed "$p"; then
       missing+=("$p")
     fi
   done
@@ -50,7 +57,7 @@ install_packages() {
     || { log "apt-get install reported an error (postinst service start?); continuing"; dpkg --configure -a || true; }
   if [ "$own_policy" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
   for p in "${missing[@]}"; do
-    dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' \
+    installed "$p" \
       || { log "package $p failed to install"; exit 1; }
   done
 }
@@ -173,6 +180,11 @@ write_env() {
     echo "export RAWDOCK_TLS_CERTS='$CERTS'"
     echo "export RAWDOCK_WRONG_CA='$CERTS/wrong-ca'"
     echo "export RAWDOCK_REGISTRY='$REGISTRY_ADDR'"
+    if ping_ssh; then
+      echo "export RAWDOCK_SSH_HOST='ssh://root@127.0.0.1:$SSH_PORT'"
+      echo "export RAWDOCK_SSH_KEY='$SSH_DIR/client_key'"
+      echo "export RAWDOCK_SSH_KNOWN_HOSTS='$SSH_DIR/known_hosts'"
+    fi
   } >"$DIR/env"
 }
 
@@ -191,6 +203,55 @@ stop_pidfile() { # pidfile name timeout_s
   rm -f "$pf"
 }
 
+ssh_client_args() {
+  printf '%s\n' -F /dev/null -i "$SSH_DIR/client_key" -o IdentitiesOnly=yes -o BatchMode=yes \
+    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o StrictHostKeyChecking=yes -p "$SSH_PORT"
+}
+ping_ssh() {
+  local args
+  mapfile -t args < <(ssh_client_args)
+  ssh "${args[@]}" -o ConnectTimeout=5 root@127.0.0.1 true </dev/null >/dev/null 2>&1
+}
+
+start_sshd() {
+  mkdir -p "$SSH_DIR" /run/sshd
+  chmod 700 "$SSH_DIR"
+  [ -s "$SSH_DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C rawdock-ci-host -f "$SSH_DIR/host_key"
+  [ -s "$SSH_DIR/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C rawdock-ci-client -f "$SSH_DIR/client_key"
+  cp "$SSH_DIR/client_key.pub" "$SSH_DIR/authorized_keys"
+  printf '[127.0.0.1]:%s %s\n' "$SSH_PORT" "$(cut -d' ' -f1,2 "$SSH_DIR/host_key.pub")" >"$SSH_DIR/known_hosts"
+  # Our own config: nothing of /etc/ssh/sshd_config applies. The remote side of
+  # an ssh:// endpoint runs `docker system dial-stdio`, found through the PATH
+  # given to non-interactive sessions (SetEnv), /usr/local/bin first.
+  cat >"$SSH_DIR/sshd_config" <<CONF
+ListenAddress 127.0.0.1
+Port $SSH_PORT
+HostKey $SSH_DIR/host_key
+PidFile $SSH_DIR/sshd.pid
+AuthorizedKeysFile $SSH_DIR/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+X11Forwarding no
+AllowTcpForwarding no
+PrintMotd no
+SetEnv PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin
+CONF
+  if pid_alive "$SSH_DIR/sshd.pid" && ping_ssh; then
+    log "sshd already running on 127.0.0.1:$SSH_PORT"
+    return 0
+  fi
+  log "starting sshd on 127.0.0.1:$SSH_PORT"
+  "$(command -v sshd || echo /usr/sbin/sshd)" -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
+  local i
+  for i in $(seq 1 20); do ping_ssh && return 0; sleep 0.25; done
+  log "WARNING: sshd on 127.0.0.1:$SSH_PORT does not answer; tail of $SSH_DIR/sshd.log:"
+  tail -n 20 "$SSH_DIR/sshd.log" >&2 || true
+}
+
 cmd_start() {
   [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
   mkdir -p "$DIR"
@@ -198,11 +259,13 @@ cmd_start() {
   make_certs
   start_dockerd
   start_registry
+  start_sshd
   write_env
   log "ready; source $DIR/env"
 }
 
 cmd_stop() {
+  stop_pidfile "$SSH_DIR/sshd.pid" sshd 10
   stop_pidfile "$DIR/registry.pid" registry 15
   stop_pidfile "$DIR/dockerd.pid" dockerd 60
   rm -f "$DIR/tls-port" "$DIR/tls-absent"

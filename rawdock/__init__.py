@@ -27,6 +27,7 @@ from .errors import (
     Timeout,
     TransportError,
 )
+from .transport import TLSConfig
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,7 @@ __all__ = [
     "Client",
     "Stream",
     "Response",
+    "TLSConfig",
     "RawdockError",
     "ProtocolError",
     "TransportError",

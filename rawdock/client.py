@@ -12,12 +12,12 @@ error.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .api import Call, Endpoints, Response, StreamCall, SyncRunner, check_status, json_body
 from .streams import Decoder
-from .transport import Exchange, TraceHook, Transport, _Default, parse_host
+from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
 from .wire import QueryValue, build_request, target
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
@@ -43,8 +43,14 @@ def negotiate_version(server: str | None) -> str:
 class RequestBuilder:
     """What both clients share: the endpoint, the API version and the bytes of a request."""
 
-    def __init__(self, host: str | None = None, version: str | None = None) -> None:
-        self.endpoint = parse_host(host)
+    def __init__(
+        self,
+        host: str | None = None,
+        version: str | None = None,
+        tls: TLSConfig | bool | None = None,
+        ssh_options: Sequence[str] = (),
+    ) -> None:
+        self.endpoint = parse_host(host, tls, ssh_options)
         self._version = version
 
     def request_bytes(
@@ -91,7 +97,12 @@ class RequestBuilder:
 class Client(RequestBuilder, Endpoints, SyncRunner):
     """A Docker Engine API client over blocking sockets.
 
-    `host`: "unix:///path" or "tcp://host:port"; default `DOCKER_HOST`, else the local socket.
+    `host`: "unix:///path", "tcp://host:port" or "ssh://[user@]host[:port]"; default
+    `DOCKER_HOST`, else the docker context (DOCKER_CONTEXT, else the CLI's current one), else
+    the local socket.
+    `tls`: for tcp:// hosts, a `rawdock.TLSConfig(ca=, cert=, key=, verify=True)`, False for
+    plain TCP; default as the docker CLI reads DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH.
+    `ssh_options`: extra arguments to ssh for ssh:// hosts, e.g. ["-i", "~/.ssh/docker_key"].
     `version`: pin the API version ("1.41"); default: negotiated on first use.
     `timeout`: seconds to wait for each read of an ordinary response (None: forever). Streams
     that may be quiet (logs follow, events, wait) have no read timeout.
@@ -108,8 +119,10 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
         timeout: float | None = 60,
         connect_timeout: float | None = None,
         trace: TraceHook | None = None,
+        tls: TLSConfig | bool | None = None,
+        ssh_options: Sequence[str] = (),
     ) -> None:
-        RequestBuilder.__init__(self, host, version)
+        RequestBuilder.__init__(self, host, version, tls, ssh_options)
         self.transport = Transport(self.endpoint, timeout, connect_timeout, trace)
 
     @property

@@ -8,6 +8,11 @@
 
 A `Transport` keeps a few idle connections open (HTTP/1.1 keep-alive) and hands each request a
 connection of its own, so streams, threads and nested requests never share a socket.
+
+Remote engines: `tcp://host:port` plain or with TLS (`TLSConfig`, configured like the docker CLI
+from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH), and `ssh://[user@]host[:port]`, which
+runs `ssh host docker system dial-stdio` and speaks HTTP over the ssh process's stdin/stdout.
+Without a host, a docker context (`rawdock.context`) may name the endpoint.
 """
 
 from __future__ import annotations
@@ -15,8 +20,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
+    import subprocess
 
 from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
 from .wire import Data, End, Event, Head, ResponseParser
@@ -24,8 +34,12 @@ from .wire import Data, End, Event, Head, ResponseParser
 __all__ = [
     "DEFAULT_HOST",
     "Endpoint",
+    "TLSConfig",
     "parse_host",
+    "connect",
     "Connection",
+    "TLSConnection",
+    "SSHConnection",
     "Transport",
     "Exchange",
     "TraceHook",
@@ -42,6 +56,17 @@ DEFAULT_TCP_PORT = 2375
 #: Methods that may be sent again when a reused connection died before any response came back
 #: (RFC 9110 §9.2.2: idempotent methods).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+#: Default port of a tcp:// endpoint when TLS is on, as in the docker CLI.
+DEFAULT_TLS_PORT = 2376
+#: The ssh command line before the host, as the docker CLI runs it (cli/connhelper): no pseudo
+#: terminal, a bounded connect time, and BatchMode so that ssh fails instead of prompting.
+SSH_COMMAND = ("ssh", "-T", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes")
+#: What runs on the remote host: a proxy from its stdin/stdout to the local daemon socket.
+SSH_REMOTE_COMMAND = ("docker", "system", "dial-stdio")
+#: Seconds a closed ssh connection may take to exit by itself before it is terminated.
+SSH_EXIT_TIMEOUT = 2.0
+#: The tail of ssh's stderr kept for error messages.
+MAX_SSH_STDERR = 8 * 1024
 
 #: `trace(direction, data)` sees every byte sent ("send") and received ("recv").
 TraceHook = Callable[[str, bytes], None]
@@ -57,23 +82,101 @@ DEFAULT_TIMEOUT = _Default()
 
 
 @dataclass(frozen=True)
+class TLSConfig:
+    """TLS for a tcp:// endpoint: `ca` is the CA file the daemon's certificate must chain to,
+    `cert` and `key` the client certificate presented to the daemon (a daemon started with
+    --tlsverify refuses clients without one). `verify=False` encrypts without checking who
+    answers (the docker CLI's --tls without --tlsverify); `ca` is then optional. `ca=None` with
+    `verify=True` trusts the system's CAs.
+
+        TLSConfig(ca="certs/ca.pem", cert="certs/cert.pem", key="certs/key.pem")
+        TLSConfig.from_directory("certs")      # ca.pem, cert.pem, key.pem, as DOCKER_CERT_PATH
+    """
+
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    verify: bool = True
+
+    @classmethod
+    def from_directory(cls, path: str, verify: bool = True) -> TLSConfig:
+        """ca.pem, cert.pem and key.pem in `path`, as the docker CLI reads DOCKER_CERT_PATH. As
+        there, a client certificate is used only when cert.pem and key.pem exist, and ca.pem only
+        when it exists or `verify` needs it (then its absence is an error naming the file)."""
+        ca, cert, key = (os.path.join(path, name) for name in ("ca.pem", "cert.pem", "key.pem"))
+        has_cert, has_key = os.path.exists(cert), os.path.exists(key)
+        return cls(
+            ca=ca if verify or os.path.exists(ca) else None,
+            cert=cert if has_cert or has_key else None,
+            key=key if has_cert or has_key else None,
+            verify=verify,
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TLSConfig | None:
+        """TLS as the docker CLI configures it from the environment, or None for plain TCP.
+        DOCKER_TLS_VERIFY (any non-empty value) turns on TLS and verification of the daemon;
+        DOCKER_TLS alone turns on TLS without verification. The files come from
+        DOCKER_CERT_PATH, default the docker config directory (DOCKER_CONFIG or ~/.docker)."""
+        env = os.environ if environ is None else environ
+        verify = bool(env.get("DOCKER_TLS_VERIFY"))
+        if not verify and not env.get("DOCKER_TLS"):
+            return None
+        path = env.get("DOCKER_CERT_PATH") or env.get("DOCKER_CONFIG")
+        return cls.from_directory(path or os.path.expanduser("~/.docker"), verify=verify)
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """Where the daemon listens. `url` is what the user gave; `host_header` is what `Host:`
     carries (HTTP/1.1 requires the field even on a Unix socket, RFC 9112 §3.2)."""
 
     url: str
-    scheme: str  # "unix" or "tcp"
-    path: str = ""  # unix
-    host: str = ""  # tcp
-    port: int = 0  # tcp
+    scheme: str  # "unix", "tcp" or "ssh"
+    path: str = ""  # unix: the socket; ssh: the daemon socket on the remote host, if not default
+    host: str = ""  # tcp, ssh
+    port: int = 0  # tcp, ssh (0: ssh's own default)
+    tls: TLSConfig | None = None  # tcp
+    user: str = ""  # ssh
+    ssh_options: tuple[str, ...] = ()  # ssh: extra arguments to ssh, before the host
 
     @property
     def host_header(self) -> str:
-        return "docker" if self.scheme == "unix" else f"{self.host}:{self.port}"
+        return f"{self.host}:{self.port}" if self.scheme == "tcp" else "docker"
+
+    def ssh_command(self) -> list[str]:
+        """The command line of an ssh:// endpoint, as the docker CLI builds it."""
+        command = [*SSH_COMMAND, *self.ssh_options]
+        if self.user:
+            command += ["-l", self.user]
+        if self.port:
+            command += ["-p", str(self.port)]
+        remote = list(SSH_REMOTE_COMMAND)
+        if self.path:
+            remote[1:1] = ["--host", f"unix://{self.path}"]
+        return [*command, "--", self.host, *remote]
 
 
-def parse_host(url: str | None = None) -> Endpoint:
-    """The endpoint from `url`, else `DOCKER_HOST`, else the local Unix socket."""
+def parse_host(
+    url: str | None = None,
+    tls: TLSConfig | bool | None = None,
+    ssh_options: Sequence[str] = (),
+) -> Endpoint:
+    """The endpoint from `url`, else `DOCKER_HOST`, else the docker context (DOCKER_CONTEXT, else
+    the current context of the docker config), else the local Unix socket.
+
+    `tls` applies to tcp:// hosts: a TLSConfig, True for the docker CLI's files (DOCKER_CERT_PATH
+    or ~/.docker) with verification, False for plain TCP, or None for what the environment says
+    (`TLSConfig.from_env`; a context carries its own TLS material).
+    `ssh_options` are extra ssh arguments for ssh:// hosts (e.g. ["-i", "key"])."""
+    if not url and not os.environ.get("DOCKER_HOST"):
+        from .context import context_endpoint  # reads files: only when no host is given
+
+        endpoint = context_endpoint()
+        if endpoint is not None:
+            if isinstance(tls, TLSConfig) or tls is False:
+                endpoint = replace(endpoint, tls=tls or None)
+            return replace(endpoint, ssh_options=tuple(ssh_options))
     url = url or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -94,9 +197,39 @@ def parse_host(url: str | None = None) -> Endpoint:
         host = host.strip("[]")
         if not host or (port and not port.isdigit()):
             raise DaemonUnreachable(f"invalid host {url!r}: expected tcp://host:port")
-        return Endpoint(url, "tcp", host=host, port=int(port) if port else DEFAULT_TCP_PORT)
+        if tls is True:  # TLS with the CLI's files, verifying: `docker --tlsverify`
+            tls_config = TLSConfig.from_env({**os.environ, "DOCKER_TLS_VERIFY": "1"})
+        else:
+            tls_config = TLSConfig.from_env() if tls is None else tls or None
+        default_port = DEFAULT_TCP_PORT if tls_config is None else DEFAULT_TLS_PORT
+        return Endpoint(
+            url, "tcp", host=host, port=int(port) if port else default_port, tls=tls_config
+        )
+    if scheme == "ssh":
+        return _parse_ssh(url, rest, tuple(ssh_options))
     raise DaemonUnreachable(
-        f"unsupported scheme {scheme!r} in host {url!r}: rawdock speaks unix:// and tcp://"
+        f"unsupported scheme {scheme!r} in host {url!r}: rawdock speaks unix://, tcp:// and ssh://"
+    )
+
+
+def _parse_ssh(url: str, rest: str, ssh_options: tuple[str, ...]) -> Endpoint:
+    # ssh://[user@]host[:port][/path/of/the/remote/socket], as the docker CLI accepts it.
+    authority, slash, path = rest.partition("/")
+    user, _, hostport = authority.rpartition("@")
+    host, colon, port = hostport.rpartition(":") if "]" not in hostport[-1:] else ("", "", "")
+    if not colon:
+        host, port = hostport, ""
+    host = host.strip("[]")
+    if not host or (port and not port.isdigit()) or host.startswith("-"):
+        raise DaemonUnreachable(f"invalid host {url!r}: expected ssh://[user@]host[:port]")
+    return Endpoint(
+        url,
+        "ssh",
+        path=slash + path if path else "",
+        host=host,
+        port=int(port) if port else 0,
+        user=user,
+        ssh_options=ssh_options,
     )
 
 
@@ -161,6 +294,205 @@ class Connection:
         self.sock.close()
 
 
+def connect(endpoint: Endpoint, connect_timeout: float | None) -> Connection:
+    """A new connection of the kind the endpoint needs."""
+    if endpoint.scheme == "ssh":
+        return SSHConnection(endpoint, connect_timeout)
+    if endpoint.tls is not None:
+        return TLSConnection(endpoint, connect_timeout)
+    return Connection(endpoint, connect_timeout)
+
+
+class TLSConnection(Connection):
+    """A TCP connection wrapped in TLS (the standard library's `ssl`, imported only here): the
+    daemon's certificate is checked against `tls.ca` and its name against the host, and the
+    client certificate is presented. Failures become DaemonUnreachable naming the file or the
+    verification that failed."""
+
+    def __init__(self, endpoint: Endpoint, connect_timeout: float | None) -> None:
+        import ssl
+
+        assert endpoint.tls is not None
+        context = _ssl_context(endpoint.tls)
+        super().__init__(endpoint, connect_timeout)
+        try:
+            self.sock = context.wrap_socket(self.sock, server_hostname=endpoint.host)
+        except ssl.SSLError as exc:
+            self.sock.close()
+            raise self._tls_error(exc) from None
+        except OSError as exc:
+            self.sock.close()
+            raise _cannot_connect(endpoint, exc) from None
+
+    def send(self, data: bytes, timeout: float | None) -> None:
+        import ssl
+
+        try:
+            super().send(data, timeout)
+        except ssl.SSLError as exc:
+            raise self._tls_error(exc) from None
+
+    def recv(self, timeout: float | None) -> bytes:
+        import ssl
+
+        try:
+            return super().recv(timeout)
+        except ssl.SSLError as exc:
+            # With TLS 1.3 the daemon judges the client certificate after the client's side of
+            # the handshake is done, so its refusal arrives here, with the first response.
+            raise self._tls_error(exc) from None
+
+    def is_stale(self) -> bool:
+        """As for a plain socket, but MSG_PEEK does not exist on TLS: decrypted bytes already
+        buffered, a record carrying data or a close_notify, or EOF, all mean "do not reuse". A
+        record with no application data (a TLS 1.3 session ticket) leaves it usable."""
+        import ssl
+
+        sock: ssl.SSLSocket = self.sock  # type: ignore[assignment]
+        if sock.pending():
+            return True
+        try:
+            sock.setblocking(False)
+            sock.recv(1)
+            return True
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return False
+        except OSError:
+            return True
+
+    def _tls_error(self, exc: ssl.SSLError) -> DaemonUnreachable:
+        tls = self.endpoint.tls
+        assert tls is not None
+        reason = getattr(exc, "reason", None) or str(exc)
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc) or reason == "CERTIFICATE_VERIFY_FAILED":
+            detail = getattr(exc, "verify_message", "") or reason
+            hint = f"the daemon's certificate does not verify against {tls.ca}: {detail}"
+        elif "ALERT" in reason.upper() and "CERTIFICATE" in reason.upper():
+            refused = f"the daemon refused the connection ({reason}): "
+            if tls.cert is None:
+                hint = refused + "no client certificate was given"
+            else:
+                hint = refused + f"it does not accept the client certificate {tls.cert}"
+        else:
+            hint = f"TLS handshake failed: {reason}"
+        return DaemonUnreachable(
+            f"cannot connect to the Docker daemon at {self.endpoint.url}: {hint}"
+        )
+
+
+def _ssl_context(tls: TLSConfig) -> ssl.SSLContext:
+    """The SSLContext for `tls`, with a clear error for a missing or unusable file."""
+    import ssl
+
+    for what, path in (("CA", tls.ca), ("client certificate", tls.cert), ("client key", tls.key)):
+        if path is not None and not os.path.isfile(path):
+            raise DaemonUnreachable(f"TLS {what} file not found: {path}")
+    if (tls.cert is None) != (tls.key is None):
+        raise DaemonUnreachable("TLS needs both a client certificate and its key (cert and key)")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        if tls.verify:
+            if tls.ca is None:
+                context.load_default_certs()
+            else:
+                context.load_verify_locations(cafile=tls.ca)
+        else:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if tls.cert is not None:
+            context.load_cert_chain(tls.cert, tls.key)
+    except (ssl.SSLError, OSError) as exc:
+        raise DaemonUnreachable(
+            f"cannot use the TLS files (ca={tls.ca}, cert={tls.cert}, key={tls.key}): {exc}"
+        ) from None
+    return context
+
+
+class SSHConnection(Connection):
+    """HTTP over `ssh [-l user] [-p port] host docker system dial-stdio`, as the docker CLI does.
+
+    One ssh process per connection. Its stdin and stdout are one end of a socketpair and
+    `sock` the other, so everything above (send, recv, the MSG_PEEK idle check, detach after an
+    upgrade) sees an ordinary socket. A watcher thread keeps the tail of ssh's stderr and reaps
+    the process; when ssh fails (authentication, no docker on the remote host), the error
+    raised carries its exit status and stderr."""
+
+    def __init__(self, endpoint: Endpoint, connect_timeout: float | None) -> None:
+        import subprocess
+
+        self.endpoint = endpoint
+        ours, theirs = socket.socketpair()
+        try:
+            self.process: subprocess.Popen[bytes] = subprocess.Popen(
+                endpoint.ssh_command(),
+                stdin=theirs.fileno(),
+                stdout=theirs.fileno(),
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            ours.close()
+            raise DaemonUnreachable(f"cannot run ssh for {endpoint.url}: {exc}") from None
+        finally:
+            theirs.close()
+        self.sock = ours
+        self._stderr = bytearray()
+        self._watcher = threading.Thread(target=self._watch, name="rawdock-ssh", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        stderr = self.process.stderr
+        assert stderr is not None
+        with stderr:
+            for line in stderr:
+                self._stderr += line
+                del self._stderr[:-MAX_SSH_STDERR]
+        self.process.wait()
+
+    def send(self, data: bytes, timeout: float | None) -> None:
+        try:
+            super().send(data, timeout)
+        except OSError as exc:
+            raise self._ssh_failure() or exc from None
+
+    def recv(self, timeout: float | None) -> bytes:
+        try:
+            data = super().recv(timeout)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            # ssh exited with our request unread: the socketpair resets.
+            raise self._ssh_failure() or exc from None
+        if not data:
+            failure = self._ssh_failure()
+            if failure is not None:
+                raise failure
+        return data
+
+    def _ssh_failure(self) -> DaemonUnreachable | None:
+        """When the stream ended: the error if ssh exited with a failure, None if it did not."""
+        self._watcher.join(SSH_EXIT_TIMEOUT)
+        status = self.process.returncode
+        if not status:
+            return None
+        stderr = self._stderr.decode("utf-8", "replace").strip()
+        return DaemonUnreachable(
+            f"ssh to {self.endpoint.url} failed (exit status {status}): "
+            f"{stderr or 'ssh wrote nothing on stderr'}"
+        )
+
+    def close(self) -> None:
+        """Close our end: ssh sees EOF and exits; if it does not in time, it is terminated."""
+        import subprocess
+
+        self.sock.close()
+        self._watcher.join(SSH_EXIT_TIMEOUT)
+        if self.process.returncode is None:
+            self.process.terminate()
+            try:
+                self.process.wait(SSH_EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self._watcher.join()
+
+
 class Transport:
     """Runs requests over connections to one endpoint, keeping idle ones for reuse.
 
@@ -223,7 +555,7 @@ class Transport:
             with self._lock:
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
-                return Connection(self.endpoint, self.connect_timeout), False
+                return connect(self.endpoint, self.connect_timeout), False
             if not conn.is_stale():
                 return conn, True
             conn.close()
