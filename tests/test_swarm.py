@@ -9,7 +9,6 @@ leaving leaves behind is removed only if it was not there before.
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import os
 import tempfile
@@ -21,7 +20,8 @@ import pytest
 import support
 
 import rawdock
-from rawdock import cli_swarm
+from rawdock import cli
+from rawdock.cli import swarm as swarm_cli
 
 REQUIRE_DAEMON = os.environ.get("RAWDOCK_REQUIRE_DAEMON") == "1"
 GWBRIDGE = "docker_gwbridge"
@@ -216,82 +216,57 @@ def test_service_logs_decoder_follows_the_tty(
         client.remove_service(service_id)
 
 
-def _args(**values: Any) -> argparse.Namespace:
-    return argparse.Namespace(**values)
-
-
 def test_cli_commands(
     client: rawdock.Client, swarm: str, image_id: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name = f"rawdock-cli-{support.RUN_ID}"
     label = f"{support.LABEL}={support.RUN_ID}"
-    args = _args(name=name, replicas=2, label=[label], env=["GREETING=hi"], image=image_id,
-                 command=["sleep", "600"])  # fmt: skip
-    assert cli_swarm.service_create(client, args) == 0
+    create = ["service", "create", "--name", name, "--replicas", "2", "--label", label,
+              "-e", "GREETING=hi", image_id, "sleep", "600"]  # fmt: skip
+    assert cli.main(create) == 0
     service_id = capsys.readouterr().out.strip()
     try:
         service = client.inspect_service(service_id)
         assert service["Spec"]["Name"] == name
         assert service["Spec"]["Labels"] == support.labels()
         assert service["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == ["GREETING=hi"]
+        assert service["Spec"]["TaskTemplate"]["ContainerSpec"]["Command"] == ["sleep", "600"]
         _eventually(_converged(client, service_id, 2), "2 running tasks")
 
-        cli_swarm.service_ls(client, _args(quiet=False))
+        assert cli.main(["service", "ls"]) == 0
         table = capsys.readouterr().out.splitlines()
         assert table[0].split() == ["ID", "NAME", "MODE", "REPLICAS", "IMAGE"]
         (row,) = [line.split() for line in table[1:] if name in line.split()]
         assert row == [service_id[:12], name, "replicated", "2/2", image_id]
+        assert cli.main(["service", "ls", "-q"]) == 0
+        assert service_id in capsys.readouterr().out.split()
 
-        assert cli_swarm.service_scale(client, _args(scales=[f"{name}=1"])) == 0
+        assert cli.main(["service", "scale", f"{name}=1"]) == 0
         assert capsys.readouterr().out == f"{name} scaled to 1\n"
         assert client.inspect_service(service_id)["Spec"]["Mode"]["Replicated"]["Replicas"] == 1
-        with pytest.raises(SystemExit, match="invalid replica count"):
-            cli_swarm.service_scale(client, _args(scales=[f"{name}=many"]))
+        assert cli.main(["service", "scale", f"{name}=many"]) == 1
+        assert "invalid replica count" in capsys.readouterr().err
 
-        cli_swarm.node_ls(client, _args(quiet=False))
+        assert cli.main(["node", "ls"]) == 0
         nodes = capsys.readouterr().out.splitlines()
         assert nodes[0].split()[:2] == ["ID", "HOSTNAME"]
         assert nodes[1].split()[:2] == [swarm[:12], "*"]
         assert "Leader" in nodes[1].split()
     finally:
-        assert cli_swarm.service_rm(client, _args(services=[service_id])) == 0
+        assert cli.main(["service", "rm", service_id]) == 0
     assert capsys.readouterr().out == f"{service_id}\n"
     with pytest.raises(rawdock.NotFound):
         client.inspect_service(service_id)
 
 
 def test_cli_parser_registers_the_commands() -> None:
-    parser = argparse.ArgumentParser(prog="rawdock")
-    cli_swarm.register(parser.add_subparsers(dest="command"))
+    parser = cli.build_parser()
     args = parser.parse_args(["service", "create", "--name", "web", "--replicas", "2",
                               "--label", "a=b", "img", "sh", "-c", "echo hi"])  # fmt: skip
-    assert args.func is cli_swarm.service_create
+    assert args.verb is swarm_cli.service_create
     assert (args.name, args.replicas, args.label, args.image) == ("web", 2, ["a=b"], "img")
     assert args.command == ["sh", "-c", "echo hi"]
-    assert parser.parse_args(["service", "scale", "web=3"]).func is cli_swarm.service_scale
+    assert parser.parse_args(["service", "scale", "web=3"]).verb is swarm_cli.service_scale
     assert parser.parse_args(["service", "rm", "web"]).services == ["web"]
     assert parser.parse_args(["service", "ls", "-q"]).quiet is True
-    assert parser.parse_args(["node", "ls"]).func is cli_swarm.node_ls
-
-
-def test_formatters() -> None:
-    services = [
-        {
-            "ID": "abcdefghijklmnop",
-            "Spec": {
-                "Name": "web",
-                "Mode": {"Replicated": {"Replicas": 3}},
-                "TaskTemplate": {"ContainerSpec": {"Image": "nginx:1"}},
-            },
-            "ServiceStatus": {"RunningTasks": 2, "DesiredTasks": 3},
-        },
-        {
-            "ID": "0123456789abcdef",
-            "Spec": {"Name": "agent", "Mode": {"Global": {}}, "TaskTemplate": {}},
-        },
-    ]
-    assert cli_swarm.format_services(services).splitlines() == [
-        "ID             NAME    MODE         REPLICAS   IMAGE",
-        "abcdefghijkl   web     replicated   2/3        nginx:1",
-        "0123456789ab   agent   global       ?/?",
-    ]
+    assert parser.parse_args(["node", "ls"]).verb is swarm_cli.node_ls

@@ -23,7 +23,7 @@ from typing import NoReturn
 from .. import __version__
 from ..client import Client
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
-from . import commands
+from . import commands, swarm
 from .context import CommandError, Context, daemon_error
 from .options import UsageError
 from .trace import DEFAULT_CURL_API_VERSION, CurlClient, TraceFormatter
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--version", action="version", version=f"rawdock {__version__}")
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
     commands.register(verbs)
+    swarm.register(verbs)
     return parser
 
 

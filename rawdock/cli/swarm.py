@@ -1,8 +1,5 @@
-"""`rawdock service ...` and `rawdock node ...`: Swarm commands for the command line.
-
-Each command is a plain function `(client, args) -> exit status` that prints to stdout, so it
-can be run (and tested) without argparse; `register(subparsers)` adds them to the CLI's parser
-with `func` set, for `args.func(client, args)`:
+"""`rawdock service ...` and `rawdock node ...`: Swarm verbs, in the same shape as the others
+(`verb(ctx, args) -> exit status`, registered in `register()`):
 
     rawdock service create --name web --replicas 2 --label team=a IMAGE [COMMAND...]
     rawdock service ls [-q]
@@ -14,10 +11,12 @@ with `func` set, for `args.func(client, args)`:
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from .client import Client
+from .commands import add, group
+from .context import CommandError, Context
+from .output import short_id, table
 
 __all__ = [
     "register",
@@ -30,20 +29,6 @@ __all__ = [
     "format_nodes",
     "service_spec",
 ]
-
-#: Ids are shown shortened, as the docker CLI shows them.
-SHORT_ID = 12
-
-
-# --- Output -----------------------------------------------------------------------------------
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """Columns padded to their widest cell, three spaces apart, like `docker ... ls`."""
-    table = [list(headers), *map(list, rows)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    lines = ["   ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in table]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 def _mode_and_replicas(service: dict[str, Any]) -> tuple[str, str]:
@@ -64,8 +49,8 @@ def format_services(services: list[dict[str, Any]]) -> str:
         spec = service.get("Spec", {})
         mode, replicas = _mode_and_replicas(service)
         image = spec.get("TaskTemplate", {}).get("ContainerSpec", {}).get("Image", "")
-        rows.append([service["ID"][:SHORT_ID], spec.get("Name", ""), mode, replicas, image])
-    return _table(["ID", "NAME", "MODE", "REPLICAS", "IMAGE"], rows)
+        rows.append([short_id(service["ID"]), spec.get("Name", ""), mode, replicas, image])
+    return table(["ID", "NAME", "MODE", "REPLICAS", "IMAGE"], rows)
 
 
 def format_nodes(nodes: list[dict[str, Any]], self_id: str = "") -> str:
@@ -77,14 +62,14 @@ def format_nodes(nodes: list[dict[str, Any]], self_id: str = "") -> str:
         leader = "Leader" if manager.get("Leader") else manager.get("Reachability", "")
         rows.append(
             [
-                node["ID"][:SHORT_ID] + mark,
+                short_id(node["ID"]) + mark,
                 node.get("Description", {}).get("Hostname", ""),
                 node.get("Status", {}).get("State", "").capitalize(),
                 node.get("Spec", {}).get("Availability", "").capitalize(),
                 leader.capitalize(),
             ]
         )
-    return _table(["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS"], rows)
+    return table(["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS"], rows)
 
 
 # --- Commands ---------------------------------------------------------------------------------
@@ -115,101 +100,93 @@ def service_spec(
     return spec
 
 
-def service_ls(client: Client, args: argparse.Namespace) -> int:
+def service_ls(ctx: Context, args: argparse.Namespace) -> int:
     """`service ls`: GET /services?status=1."""
-    services = client.services(status=True)
+    services = ctx.client.services(status=True)
     if getattr(args, "quiet", False):
-        print("\n".join(service["ID"] for service in services))
+        ctx.print("\n".join(service["ID"] for service in services))
     else:
-        print(format_services(services))
+        ctx.print(format_services(services))
     return 0
 
 
-def service_create(client: Client, args: argparse.Namespace) -> int:
+def service_create(ctx: Context, args: argparse.Namespace) -> int:
     """`service create`: POST /services/create; prints the new service's id."""
     labels = dict(_key_value(item, "--label") for item in args.label or [])
     spec = service_spec(args.image, args.command, args.name, args.replicas, labels, args.env or [])
-    created = client.create_service(spec)
-    print(created["ID"])
+    created = ctx.client.create_service(spec)
+    ctx.print(created["ID"])
     return 0
 
 
-def service_scale(client: Client, args: argparse.Namespace) -> int:
+def service_scale(ctx: Context, args: argparse.Namespace) -> int:
     """`service scale NAME=N ...`: for each, read the spec (GET /services/{id}) and write it
     back with the new replica count (POST /services/{id}/update?version=N)."""
     for item in args.scales:
         name, count = _key_value(item, "SERVICE=REPLICAS")
         if not count.isdigit():
-            raise SystemExit(f"rawdock: invalid replica count {count!r} in {item!r}")
-        service = client.inspect_service(name)
+            raise CommandError(f"rawdock: invalid replica count {count!r} in {item!r}")
+        service = ctx.client.inspect_service(name)
         spec = service["Spec"]
         if "Replicated" not in spec.get("Mode", {}):
-            raise SystemExit(f"rawdock: {name}: scale works only on replicated services")
+            raise CommandError(f"rawdock: {name}: scale works only on replicated services")
         spec["Mode"]["Replicated"]["Replicas"] = int(count)
-        client.update_service(service["ID"], service["Version"]["Index"], spec)
-        print(f"{name} scaled to {count}")
+        ctx.client.update_service(service["ID"], service["Version"]["Index"], spec)
+        ctx.print(f"{name} scaled to {count}")
     return 0
 
 
-def service_rm(client: Client, args: argparse.Namespace) -> int:
+def service_rm(ctx: Context, args: argparse.Namespace) -> int:
     """`service rm NAME ...`: DELETE /services/{id}; prints each name removed."""
     for name in args.services:
-        client.remove_service(name)
-        print(name)
+        ctx.client.remove_service(name)
+        ctx.print(name)
     return 0
 
 
-def node_ls(client: Client, args: argparse.Namespace) -> int:
+def node_ls(ctx: Context, args: argparse.Namespace) -> int:
     """`node ls`: GET /nodes; the node this engine is, from GET /info, marked with `*`."""
-    nodes = client.nodes()
+    nodes = ctx.client.nodes()
     if getattr(args, "quiet", False):
-        print("\n".join(node["ID"] for node in nodes))
+        ctx.print("\n".join(node["ID"] for node in nodes))
     else:
-        self_id = client.info().get("Swarm", {}).get("NodeID", "")
-        print(format_nodes(nodes, self_id))
+        self_id = ctx.client.info().get("Swarm", {}).get("NodeID", "")
+        ctx.print(format_nodes(nodes, self_id))
     return 0
 
 
 def _key_value(item: str, what: str) -> tuple[str, str]:
     key, sep, value = item.partition("=")
     if not sep or not key:
-        raise SystemExit(f"rawdock: expected {what} as KEY=VALUE, got {item!r}")
+        raise CommandError(f"rawdock: expected {what} as KEY=VALUE, got {item!r}")
     return key, value
 
 
 # --- Parser -----------------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `service` and `node` to the CLI's subcommands; each leaf sets `func`."""
-    service = subparsers.add_parser("service", help="manage Swarm services")
-    service_commands = service.add_subparsers(dest="service_command", metavar="COMMAND")
-    service_commands.required = True
+def register(verbs: argparse._SubParsersAction[Any]) -> None:
+    """Add `service` and `node` to the CLI's verbs."""
+    services = group(verbs, "service", "Manage Swarm services")
+    add(services, "ls", service_ls, "List services").add_argument(
+        "-q", "--quiet", action="store_true", help="only the ids"
+    )
 
-    ls = service_commands.add_parser("ls", help="list services")
-    ls.add_argument("-q", "--quiet", action="store_true", help="only the ids")
-    ls.set_defaults(func=service_ls)
+    p = add(services, "create", service_create, "Create a replicated service")
+    p.add_argument("--name")
+    p.add_argument("--replicas", type=int, default=1)
+    p.add_argument("--label", action="append", metavar="KEY=VALUE")
+    p.add_argument("-e", "--env", action="append", metavar="NAME=VALUE")
+    p.add_argument("image")
+    p.add_argument("command", nargs=argparse.REMAINDER)
 
-    create = service_commands.add_parser("create", help="create a replicated service")
-    create.add_argument("--name")
-    create.add_argument("--replicas", type=int, default=1)
-    create.add_argument("--label", action="append", metavar="KEY=VALUE")
-    create.add_argument("-e", "--env", action="append", metavar="NAME=VALUE")
-    create.add_argument("image")
-    create.add_argument("command", nargs=argparse.REMAINDER)
-    create.set_defaults(func=service_create)
+    p = add(services, "scale", service_scale, "Set the replica count of services")
+    p.add_argument("scales", nargs="+", metavar="SERVICE=REPLICAS")
 
-    scale = service_commands.add_parser("scale", help="set the replica count of services")
-    scale.add_argument("scales", nargs="+", metavar="SERVICE=REPLICAS")
-    scale.set_defaults(func=service_scale)
+    p = add(services, "rm", service_rm, "Remove services")
+    p.add_argument("services", nargs="+", metavar="SERVICE")
 
-    rm = service_commands.add_parser("rm", help="remove services")
-    rm.add_argument("services", nargs="+", metavar="SERVICE")
-    rm.set_defaults(func=service_rm)
-
-    node = subparsers.add_parser("node", help="list Swarm nodes")
-    node_commands = node.add_subparsers(dest="node_command", metavar="COMMAND")
-    node_commands.required = True
-    node_ls_parser = node_commands.add_parser("ls", help="list nodes")
-    node_ls_parser.add_argument("-q", "--quiet", action="store_true", help="only the ids")
-    node_ls_parser.set_defaults(func=node_ls)
+    nodes = group(verbs, "node", "Manage Swarm nodes")
+    add(nodes, "ls", node_ls, "List nodes").add_argument(
+        "-q", "--quiet", action="store_true", help="only the ids"
+    )
