@@ -114,8 +114,13 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     `connect_timeout`: seconds to connect; default the same as `timeout`.
     `trace`: called as trace("send"|"recv", bytes) with every byte on the wire.
 
-    The constructor does no I/O. One client may be shared between threads: each request takes a
-    connection of its own from a small pool of kept-alive ones."""
+    `timeout` is per read, like a socket timeout: a daemon that keeps sending, however slowly,
+    is not timed out. `wait_container(timeout=...)` sets a read timeout for that call.
+
+    The constructor does no I/O. One client may be shared between threads: each request, and
+    each open stream, takes a connection of its own from a small pool of kept-alive ones (at
+    most MAX_IDLE_CONNECTIONS idle), so requests never share a socket. A `Stream` is for one
+    thread at a time; call `close()` once the other threads are done with the client."""
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -626,3 +626,29 @@ def test_permission_denied_socket_for_a_real_unprivileged_user(fake: FakeDaemon)
         f"socket at {fake.url}: add your user to the 'docker' group"
     ), result.stdout + result.stderr
     assert fake.connections == 0
+
+
+# --- Against the real engine --------------------------------------------------------------------
+
+
+def test_quiet_logs_follow_on_the_engine_outlives_the_read_timeout(
+    make_container: Callable[..., dict[str, Any]], client: rawdock.Client
+) -> None:
+    """A container silent for 2 s, followed by a client whose read timeout is 0.5 s."""
+    container = make_container(Cmd=["sh", "-c", "sleep 2; echo late"])["Id"]
+    client.start_container(container)
+    with rawdock.Client(timeout=TIMEOUT) as impatient:
+        assert list(impatient.logs(container, follow=True)) == [("stdout", b"late\n")]
+
+
+def test_wait_with_timeout_on_the_engine(
+    make_container: Callable[..., dict[str, Any]], client: rawdock.Client
+) -> None:
+    container = make_container(Cmd=["sleep", "30"])["Id"]
+    client.start_container(container)
+    started = time.monotonic()
+    with pytest.raises(rawdock.Timeout):
+        client.wait_container(container, timeout=TIMEOUT)
+    assert time.monotonic() - started < TIMEOUT + SLACK
+    client.kill_container(container)
+    assert client.wait_container(container, timeout=30)["StatusCode"] == 137
