@@ -12,6 +12,7 @@ error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -27,6 +28,15 @@ T = TypeVar("T")
 #: The newest API version rawdock speaks. Negotiation picks min(this, the daemon's).
 MAX_API_VERSION = "1.48"
 USER_AGENT = "rawdock"
+#: Header fields rawdock writes itself and a caller may not add. Content-Length and
+#: Transfer-Encoding decide where the request ends (RFC 9112 §6): one from a caller that
+#: disagrees with the body would leave the rest of the body to be read as a second request.
+#: Host is required exactly once (RFC 9112 §3.2).
+RESERVED_FIELDS = frozenset({"host", "content-length", "transfer-encoding"})
+#: A path given to `request()`: "/" then visible ASCII (RFC 3986 characters; encode others).
+#: No space or other whitespace, which lenient parsers take as the end of the target
+#: (RFC 9112 §3), and no control characters.
+_RAW_PATH = re.compile(r"/[\x21-\x7e]*")
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -67,6 +77,9 @@ class RequestBuilder:
         fields = [("Host", self.endpoint.host_header), ("User-Agent", USER_AGENT)]
         if content_type:
             fields.append(("Content-Type", content_type))
+        for name, _ in headers:
+            if name.lower() in RESERVED_FIELDS:
+                raise ValueError(f"header {name!r} is one rawdock sets itself")
         fields.extend(headers)
         return build_request(method, path, fields, body)
 
@@ -79,7 +92,10 @@ class RequestBuilder:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Call[Response]:
-        """The Call behind `request()`: any endpoint, path given without the version prefix."""
+        """The Call behind `request()`: any endpoint, path given without the version prefix.
+        Raises ValueError for a path that is not "/" and visible ASCII."""
+        if not _RAW_PATH.fullmatch(path):
+            raise ValueError(f"invalid path {path!r}: expected '/' then visible ASCII")
         content_type = None
         if json is not None:
             body, content_type = json_body(json), "application/json"
@@ -109,8 +125,13 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     `connect_timeout`: seconds to connect; default the same as `timeout`.
     `trace`: called as trace("send"|"recv", bytes) with every byte on the wire.
 
-    The constructor does no I/O. One client may be shared between threads: each request takes a
-    connection of its own from a small pool of kept-alive ones."""
+    `timeout` is per read, like a socket timeout: a daemon that keeps sending, however slowly,
+    is not timed out. `wait_container(timeout=...)` sets a read timeout for that call.
+
+    The constructor does no I/O. One client may be shared between threads: each request, and
+    each open stream, takes a connection of its own from a small pool of kept-alive ones (at
+    most MAX_IDLE_CONNECTIONS idle), so requests never share a socket. A `Stream` is for one
+    thread at a time; call `close()` once the other threads are done with the client."""
 
     def __init__(
         self,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -67,6 +68,8 @@ SSH_REMOTE_COMMAND = ("docker", "system", "dial-stdio")
 SSH_EXIT_TIMEOUT = 2.0
 #: The tail of ssh's stderr kept for error messages.
 MAX_SSH_STDERR = 8 * 1024
+#: Pause between connect attempts while a Unix socket's accept queue is full (see _connect_unix).
+UNIX_CONNECT_RETRY_INTERVAL = 0.01
 
 #: `trace(direction, data)` sees every byte sent ("send") and received ("recv").
 TraceHook = Callable[[str, bytes], None]
@@ -250,6 +253,26 @@ def _cannot_connect(endpoint: Endpoint, exc: OSError) -> TransportError:
     )
 
 
+def _connect_unix(sock: socket.socket, path: str, timeout: float | None) -> None:
+    """connect(2) to a Unix socket, waiting up to `timeout` for the daemon to make room.
+
+    A socket with a timeout is non-blocking underneath, and a non-blocking connect to a Unix
+    listener whose accept queue is full fails at once with EAGAIN (TCP instead retries the SYN
+    until the timeout). A busy daemon is not a missing one: try again until the deadline, then
+    time out, so the connect timeout means the same on both."""
+    sock.settimeout(timeout)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            sock.connect(path)
+            return
+        except BlockingIOError:
+            remaining = 0.0 if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("timed out") from None
+            time.sleep(min(UNIX_CONNECT_RETRY_INTERVAL, remaining))
+
+
 class Connection:
     """One open socket to the daemon."""
 
@@ -259,8 +282,7 @@ class Connection:
             if endpoint.scheme == "unix":
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 try:
-                    sock.settimeout(connect_timeout)
-                    sock.connect(endpoint.path)
+                    _connect_unix(sock, endpoint.path, connect_timeout)
                 except BaseException:
                     sock.close()
                     raise

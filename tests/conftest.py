@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import support
+from fake_daemon import fake  # noqa: F401 -- the `fake` fixture, for every test module
 
 import rawdock
 
