@@ -123,7 +123,9 @@ def step_through(path: Path) -> int:
             return 0
         print(f"--- output {number}/{len(all_cells)} ---")
         for example in cell.examples:
-            if len(cell.examples) > 1:
+            # Label each output with its line, as the chapter does; lines that print nothing
+            # in the chapter are run quietly.
+            if len(cell.examples) > 1 and (example.want or example.exc_msg):
                 print(source_lines(example))
             run_example(example, namespace, f"<{path.name} cell {number}>")
         print()
