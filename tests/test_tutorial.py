@@ -9,11 +9,13 @@ Chapters are found by pattern, so a new chapter is tested without touching this 
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -23,11 +25,13 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 TUTORIAL = REPOSITORY / "tutorial"
 CHAPTERS = sorted(TUTORIAL.glob("[0-9][0-9]-*.md"))
 DOCTEST = ["-m", "doctest", "-o", "ELLIPSIS", "-o", "NORMALIZE_WHITESPACE"]
-#: Everything the chapters create carries this label, and every container is named
-#: rawdock-tutorial-... . Cleanup takes only what matches both, so that it never touches
-#: anything else on a shared engine (such as the tasks of a swarm service another chapter is
-#: running at that moment: those are named by the swarm, and their chapter removes them).
-TUTORIAL_FILTER = {"label": ["rawdock.tutorial=1"], "name": ["^/?rawdock-tutorial-"]}
+#: Everything the chapters create carries this label.
+TUTORIAL_FILTER = {"label": ["rawdock.tutorial=1"]}
+#: A container name as the chapters write it. Cleanup and checks take only labelled containers
+#: whose names a chapter mentions, so that they never touch anything else on a shared engine
+#: (such as another tutorial run's containers). A name written as a prefix (an f-string's
+#: "rawdock-tutorial-aio-{n}" reads as "rawdock-tutorial-aio-") covers every name it starts.
+CONTAINER_NAME = re.compile(r"rawdock-tutorial-[a-z0-9][a-z0-9_.-]*-?")
 #: The images the chapters build (kept between chapters; removed before and after the run).
 TUTORIAL_IMAGES = (
     "rawdock-tutorial/busybox:latest",
@@ -48,10 +52,25 @@ def _run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProce
     )
 
 
+def _names_in(chapters: list[Path]) -> set[str]:
+    """The container names these chapters use."""
+    return {name for path in chapters for name in CONTAINER_NAME.findall(path.read_text())}
+
+
+def _containers_named(client: rawdock.Client, names: set[str]) -> list[dict[str, Any]]:
+    """The labelled containers whose name is in `names` (or starts with one ending in "-")."""
+
+    def wanted(container: dict[str, Any]) -> bool:
+        name = container["Names"][0].lstrip("/")
+        return any(name == n or (n.endswith("-") and name.startswith(n)) for n in names)
+
+    return [c for c in client.containers(all=True, filters=TUTORIAL_FILTER) if wanted(c)]
+
+
 def _remove_tutorial_objects() -> None:
     """Remove what the chapters leave (the images) or what an interrupted run left behind."""
     with rawdock.Client(timeout=60) as client:
-        for container in client.containers(all=True, filters=TUTORIAL_FILTER):
+        for container in _containers_named(client, _names_in(CHAPTERS)):
             try:
                 client.remove_container(container["Id"], force=True)
             except (rawdock.NotFound, rawdock.Conflict):
@@ -136,9 +155,9 @@ def test_chapter_passes_as_doctest(tutorial_engine: None, chapter: Path) -> None
     assert result.returncode == 0, (
         f"{chapter.name} failed as a doctest:\n{result.stdout}\n{result.stderr}"
     )
-    # Each chapter removes the containers it created (all are named rawdock-tutorial-...).
+    # Each chapter removes the containers it created.
     with rawdock.Client(timeout=60) as client:
-        left = client.containers(all=True, filters=TUTORIAL_FILTER)
+        left = _containers_named(client, _names_in([chapter]))
     assert [c["Names"] for c in left] == [], f"{chapter.name} left containers behind"
 
 
