@@ -365,6 +365,15 @@ def test_request_headers_add_exactly_the_fields_given(headers: dict[str, str]) -
     assert request.body == b"{}"
 
 
+def test_callers_user_agent_and_content_type_replace_rawdocks() -> None:
+    headers = {"User-Agent": "my-tool/1.0", "Content-Type": "application/x-tar"}
+    raw = sent_by(lambda c: c.request("POST", "/build", json={}, headers=headers))
+    assert raw is not None
+    fields = Request(raw).fields
+    assert [value for name, value in fields if name == "user-agent"] == ["my-tool/1.0"]
+    assert [value for name, value in fields if name == "content-type"] == ["application/x-tar"]
+
+
 SMUGGLED = b"GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\n"
 
 
