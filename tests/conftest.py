@@ -40,9 +40,14 @@ def engine() -> None:
         pytest.skip(problem)
 
 
+SWARM_STATE_AT_START = ""
+
+
 @pytest.fixture(scope="session")
 def session_client(engine: None) -> Iterator[rawdock.Client]:
+    global SWARM_STATE_AT_START
     client = rawdock.Client(timeout=60)
+    SWARM_STATE_AT_START = client.info()["Swarm"]["LocalNodeState"]
     yield client
     _remove_everything_labelled(client)
     _assert_nothing_left(client)
@@ -98,8 +103,16 @@ def _remove_everything_labelled(client: rawdock.Client) -> None:
 
 
 def _assert_nothing_left(client: rawdock.Client) -> None:
+    """The suite's last check: nothing this run labelled is left on the engine."""
+    labelled = {"filters": support.run_filter()}
     left = [c["Names"] for c in client.containers(all=True, filters=support.run_filter())]
-    images = client.images(filters=support.run_filter())
     # The busybox image is removed by its own fixture; anything else labelled is a leak.
+    images = [i["RepoTags"] for i in client.images(filters=support.run_filter()) if i["RepoTags"]]
+    networks = [n["Name"] for n in client.request("GET", "/networks", params=labelled).json()]
+    volumes = client.request("GET", "/volumes", params=labelled).json()["Volumes"] or []
+    swarm = client.info()["Swarm"]["LocalNodeState"]
     assert not left, f"containers left on the engine: {left}"
-    assert not [i for i in images if i.get("RepoTags")], f"images left: {images}"
+    assert not images, f"images left on the engine: {images}"
+    assert not networks, f"networks left on the engine: {networks}"
+    assert not volumes, f"volumes left on the engine: {[v['Name'] for v in volumes]}"
+    assert swarm == SWARM_STATE_AT_START, f"the engine was left in swarm state {swarm!r}"
