@@ -274,7 +274,7 @@ def test_garbage_collection_closes_streams(
     container = ticking(client, make_container)
     never_started = client.events()  # no until: it would never end by itself
     half_read = client.logs(container, follow=True)
-    assert next(half_read) == ("stdout", b"tick\n")
+    assert next(half_read)[0] == "stdout"
     streams = (never_started, half_read)
     sockets = [stream._exchange._conn.sock for stream in streams]  # type: ignore[attr-defined]
     next(client.logs(container, follow=True))  # a third, dropped at once after one item
@@ -310,3 +310,136 @@ def test_a_big_log_keeps_memory_flat(client: rawdock.Client, make_container: Mak
         tracemalloc.stop()
     assert total == size
     assert peak < 4 * 1024 * 1024, f"peak {peak} bytes while reading a {size}-byte log"
+
+
+# --- What engine 20.10 cannot show: a canned daemon on a Unix socket ---------------------------
+
+
+def chunked(*pieces: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+def frame(stream: int, payload: bytes) -> bytes:
+    return bytes([stream, 0, 0, 0]) + len(payload).to_bytes(4, "big") + payload
+
+
+class CannedDaemon:
+    """Answers each request whose path contains a key with that key's response, on kept-alive
+    connections; records the request lines and how many connections were opened."""
+
+    def __init__(self, path: str, responses: dict[str, bytes]) -> None:
+        import socket
+        import threading
+
+        self.responses = responses
+        self.requests: list[str] = []
+        self.connections = 0
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: Any) -> None:
+        with conn:
+            buffer = b""
+            try:
+                while True:
+                    while b"\r\n\r\n" not in buffer:
+                        data = conn.recv(65536)
+                        if not data:
+                            return
+                        buffer += data
+                    head, _, buffer = buffer.partition(b"\r\n\r\n")
+                    line = head.split(b"\r\n", 1)[0].decode()
+                    self.requests.append(line)
+                    key = next(k for k in self.responses if k in line)
+                    conn.sendall(self.responses[key])
+            except OSError:  # the client closed first: nothing more to answer
+                return
+
+    def close(self) -> None:
+        self.server.close()
+
+
+OK_CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+
+
+@pytest.fixture
+def canned(
+    tmp_path: Any,
+) -> Iterator[Callable[[dict[str, bytes]], tuple[CannedDaemon, rawdock.Client]]]:
+    made: list[tuple[CannedDaemon, rawdock.Client]] = []
+
+    def make(responses: dict[str, bytes]) -> tuple[CannedDaemon, rawdock.Client]:
+        path = str(tmp_path / "docker.sock")
+        daemon = CannedDaemon(path, responses)
+        client = rawdock.Client(f"unix://{path}", version="1.44", timeout=5)
+        made.append((daemon, client))
+        return daemon, client
+
+    yield make
+    for daemon, client in made:
+        client.close()
+        daemon.close()
+
+
+def test_in_band_pull_error_raises_after_the_progress_before_it(canned: Any) -> None:
+    body = chunked(
+        b'{"status":"Pulling from x"}\n{"status":"Downl',
+        b'oading"}\n{"errorDetail":{"message":"unexpected EOF"},"error":"unexpected EOF"}\n',
+    )
+    daemon, client = canned(
+        {
+            "/images/create": OK_CHUNKED + b"\r\n" + body,
+            "/_ping": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK",
+        }
+    )
+    stream = client.pull("x")
+    assert next(stream) == {"status": "Pulling from x"}
+    assert next(stream) == {"status": "Downloading"}
+    with pytest.raises(rawdock.DockerError, match="^unexpected EOF$"):
+        next(stream)
+    assert list(stream) == []
+    # The body was read to its end before raising, so its connection is reused.
+    assert client.ping() and daemon.connections == 1
+
+
+def test_multiplexed_content_type_needs_no_probe_and_system_frame_raises(canned: Any) -> None:
+    head = OK_CHUNKED + b"Content-Type: application/vnd.docker.multiplexed-stream\r\n\r\n"
+    body = chunked(frame(1, b"out\n") + frame(2, b"err\n"), frame(3, b"error from daemon\n"))
+    daemon, client = canned({"/logs": head + body})
+    stream = client.logs("web")
+    assert next(stream) == ("stdout", b"out\n")
+    assert next(stream) == ("stderr", b"err\n")
+    with pytest.raises(rawdock.DockerError, match="^error from daemon$"):
+        next(stream)
+    assert daemon.requests == ["GET /v1.44/containers/web/logs?follow=0&stdout=1&stderr=1 HTTP/1.1"]
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_raw_stream_content_type_is_checked_against_the_container(canned: Any, tty: bool) -> None:
+    # An engine answers "raw-stream" to requests older than API 1.42 whatever the container.
+    head = OK_CHUNKED + b"Content-Type: application/vnd.docker.raw-stream\r\n\r\n"
+    payload = b"tty output\r\n" if tty else frame(1, b"framed\n")
+    inspect = b'{"Config": {"Tty": %s}}' % (b"true" if tty else b"false")
+    daemon, client = canned(
+        {
+            "/logs": head + chunked(payload),
+            "/json": b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(inspect), inspect),
+        }
+    )
+    expected = [("stdout", b"tty output\r\n")] if tty else [("stdout", b"framed\n")]
+    assert list(client.logs("web")) == expected
+    assert daemon.requests[1] == "GET /v1.44/containers/web/json HTTP/1.1"
