@@ -69,7 +69,7 @@ def test_logs_keep_the_order_of_stdout_and_stderr(
 ) -> None:
     # The pauses give each line its own time, so the daemon's order is the written order.
     script = "; ".join(
-        f"echo {n} >&{1 + n % 2}; sleep 0.05" for n in range(6)
+        f"echo {n} >&{1 + n % 2}; sleep 0.1" for n in range(6)
     )  # 0 -> stdout, 1 -> stderr, ...
     container = run_to_end(client, make_container, script)
     lines = [
