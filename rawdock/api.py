@@ -234,8 +234,9 @@ def _ping_ok(response: Response) -> bool:
 
 
 Filters = Mapping[str, list[str] | Mapping[str, bool]]
-#: A point in time for `since`/`until`: Unix seconds (fractions allowed), or a string the daemon
-#: parses ("2024-01-02T15:04:05Z", "10m" = ten minutes ago).
+#: A point in time for `since`/`until`: Unix seconds, as an int, a float or a string
+#: "seconds.nanoseconds". (The daemon does not parse dates or durations here: the docker CLI
+#: turns "10m" or an RFC 3339 date into seconds before sending.)
 Timestamp = str | int | float
 
 
