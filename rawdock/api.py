@@ -204,12 +204,14 @@ class stream(Generic[P, T]):
 
 
 def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]] | None:
-    # API 1.42+ names the framing in Content-Type; older engines need the container's Config.Tty.
+    # API 1.42+ names the framing in Content-Type. But moby answers "raw-stream" to a request
+    # of an older API version for every container, framed or not (router: `contentType :=
+    # RawStream; if !tty && version >= 1.42 { MultiplexedStream }`), and this function is not
+    # told the request's version: so only "multiplexed-stream" settles it; otherwise (raw-stream,
+    # or nothing, as engine 20.10 sends) the container's Config.Tty does.
     content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type == "application/vnd.docker.multiplexed-stream":
         return FrameDecoder()
-    if content_type == "application/vnd.docker.raw-stream":
-        return RawStreamDecoder()
     if tty is None:
         return None
     return RawStreamDecoder() if tty else FrameDecoder()
@@ -237,6 +239,25 @@ def _ping_ok(response: Response) -> bool:
 
 
 Filters = Mapping[str, list[str] | Mapping[str, bool]]
+#: A point in time for `since`/`until`: Unix seconds, as an int, a float or a string
+#: "seconds.nanoseconds". (The daemon does not parse dates or durations here: the docker CLI
+#: turns "10m" or an RFC 3339 date into seconds before sending.)
+Timestamp = str | int | float
+
+
+def _time(value: Timestamp | None) -> str | int | None:
+    # The daemon reads "seconds[.nanoseconds]"; repr of a float could be "1e+20".
+    return f"{value:.9f}" if isinstance(value, float) else value
+
+
+def _split_reference(image: str) -> tuple[str, str | None]:
+    """`repo[:tag]` -> (repo, tag or None). A ":" before the last "/" is a registry's port."""
+    if "@" in image:
+        return image, None
+    repo, colon, tag = image.rpartition(":")
+    if colon and "/" not in tag:
+        return repo, tag
+    return image, None
 
 
 def _filters(filters: Filters | None) -> QueryValue:
@@ -274,13 +295,14 @@ class Endpoints:
 
     @stream
     def events(
-        since: str | int | None = None,
-        until: str | int | None = None,
+        since: Timestamp | None = None,
+        until: Timestamp | None = None,
         filters: Filters | None = None,
     ) -> StreamCall[JSON]:
-        """`docker events`: `GET /events`, yielding each event as a dict. Without `until` it
-        goes on until closed."""
-        query = {"since": since, "until": until, "filters": _filters(filters)}
+        """`docker events`: `GET /events?since=..&until=..&filters=..`, yielding each event as a
+        dict (`{"Type": "container", "Action": "start", "Actor": {...}, "time": ...}`). Without
+        `until` it goes on until closed; there is no read timeout, as events may be rare."""
+        query = {"since": _time(since), "until": _time(until), "filters": _filters(filters)}
         return StreamCall("GET", target("/events", query=query), _json_stream)
 
     # Images
@@ -309,11 +331,20 @@ class Endpoints:
         return Call("POST", target("/images/{}/tag", name, query=query), result=_nothing)
 
     @stream
-    def pull(image: str, tag: str = "latest", platform: str | None = None) -> StreamCall[JSON]:
-        """`docker pull IMAGE:TAG`: `POST /images/create?fromImage=..&tag=..`, yielding the
-        progress objects. An error reported inside the stream raises DockerError. The tag
-        defaults to "latest": an empty tag would pull every tag of the repository."""
-        query = {"fromImage": image, "tag": tag or "latest", "platform": platform}
+    def pull(image: str, tag: str | None = None, platform: str | None = None) -> StreamCall[JSON]:
+        """`docker pull IMAGE[:TAG]`: `POST /images/create?fromImage=..&tag=..`, yielding the
+        progress objects (`{"status": "Pulling fs layer", "id": ...}`, ...). The tag is `tag`,
+        else the one in `image`, else "latest" (an empty tag would pull every tag).
+
+        Errors: one found before the daemon answered is an error status (NotFound for a
+        missing image) raised here, at the call; one found later comes inside the 200 stream as
+        `{"errorDetail": ...}` and raises DockerError from the iteration, after the objects
+        before it, once the daemon has ended the body (it does so right after the error: the
+        connection stays reusable). So consume the stream: `for p in client.pull(...)`."""
+        repo, own_tag = _split_reference(image)
+        if "@" not in image:  # a digest names the image exactly: no tag goes with it
+            tag = tag or own_tag or "latest"
+        query = {"fromImage": repo, "tag": tag, "platform": platform}
         return StreamCall(
             "POST",
             target("/images/create", query=query),
@@ -324,7 +355,8 @@ class Endpoints:
     @stream
     def push(image: str, tag: str | None = None) -> StreamCall[JSON]:
         """`docker push IMAGE[:TAG]`: `POST /images/{name}/push`, yielding progress objects. The
-        daemon insists on an X-Registry-Auth header, even an empty one."""
+        daemon insists on an X-Registry-Auth header, even an empty one. Errors come as for
+        `pull` (most inside the stream: consume it)."""
         return StreamCall(
             "POST",
             target("/images/{}/push", image, query={"tag": tag}),
@@ -352,7 +384,12 @@ class Endpoints:
 
     @stream
     def get_image(name: str) -> StreamCall[bytes]:
-        """`docker save NAME`: `GET /images/{name}/get`, a tar archive as a stream of bytes."""
+        """`docker save NAME`: `GET /images/{name}/get`, a tar archive as a stream of bytes
+        (`manifest.json`, the config and one tar per layer), read as it comes:
+
+            with open("image.tar", "wb") as out:
+                for data in client.get_image("busybox"):
+                    out.write(data)"""
         return StreamCall("GET", target("/images/{}/get", name), _byte_stream)
 
     # Containers
@@ -455,19 +492,24 @@ class Endpoints:
         stderr: bool = True,
         timestamps: bool = False,
         tail: int | str | None = None,
-        since: str | int | None = None,
-        until: str | int | None = None,
+        since: Timestamp | None = None,
+        until: Timestamp | None = None,
     ) -> StreamCall[tuple[str, bytes]]:
         """`docker logs [-f] ID`: `GET /containers/{id}/logs`, yielding `(stream, data)` with
-        stream "stdout" or "stderr". With `follow`, it ends when the container stops."""
+        stream "stdout" or "stderr", in the order written (one iterator, so stdout and stderr
+        keep their interleaving). `data` is bytes as the container wrote them, cut wherever
+        the reads fell, not per line. A TTY container has one stream: all of it is "stdout".
+        `tail`: the last N lines ("all"); `since`/`until`: times; `timestamps`: each line
+        starts with an RFC 3339 time and a space. With `follow`, the stream ends when the
+        container stops, however long it is quiet before (no read timeout)."""
         query = {
             "follow": follow,
             "stdout": stdout,
             "stderr": stderr,
             "timestamps": timestamps or None,
             "tail": tail,
-            "since": since,
-            "until": until,
+            "since": _time(since),
+            "until": _time(until),
         }
         probe = Call("GET", target("/containers/{}/json", id), result=_tty_of)
         return StreamCall(
@@ -476,7 +518,8 @@ class Endpoints:
 
     @stream
     def export_container(id: str) -> StreamCall[bytes]:
-        """`docker export ID`: `GET /containers/{id}/export`, the filesystem as tar bytes."""
+        """`docker export ID`: `GET /containers/{id}/export`, the container's filesystem as a
+        stream of tar bytes."""
         return StreamCall("GET", target("/containers/{}/export", id), _byte_stream)
 
     # Swarm

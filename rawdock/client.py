@@ -202,9 +202,10 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
         check_status(head.status, call.ok, body)
         return call.result(Response(head.status, head.reason, head.headers, body))
 
-    def _stream(self, call: StreamCall[T]) -> Iterator[T]:
+    def _stream(self, call: StreamCall[T]) -> Stream[T]:
         # Not a generator itself, so that errors in the request (404, unreachable daemon) raise
-        # here, at the call, not at the first next().
+        # here, at the call, not at the first next(). The tty probe (logs on engines that do
+        # not say how the stream is framed) runs on another pooled connection meanwhile.
         exchange = self._open(call)
         try:
             if exchange.head.status >= 300:
@@ -223,9 +224,14 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
 class Stream(Iterator[T]):
     """The items of a streaming response, decoded as the bytes arrive.
 
-    Iterate it like a generator. Reading it to the end gives its connection back for reuse;
-    `close()` (or `with`, or `break` then garbage collection) before the end closes the
-    connection at once, without reading the rest."""
+    Iterate it like a generator; it holds at most one read's worth of items, so memory stays
+    flat however long the stream. Reading it to the end gives its connection back for reuse.
+    `close()` (or leaving a `with` block, or `break` and then garbage collection) before the end
+    closes the connection at once, without reading the rest: a follow or events stream may never
+    end by itself. An error while reading (in-band DockerError, ProtocolError, TransportError)
+    closes it too."""
+
+    _exchange: Exchange | None = None  # None until __init__ ran: __del__ may see that
 
     def __init__(self, exchange: Exchange, decoder: Decoder[T]) -> None:
         self._exchange = exchange
@@ -240,20 +246,27 @@ class Stream(Iterator[T]):
             if self._finished:
                 raise StopIteration
             try:
-                self._items, self._index = self._decoder.feed(next(self._body)), 0
-            except StopIteration:
-                self._items, self._index, self._finished = self._decoder.close(), 0, True
+                data = next(self._body, None)
+                if data is None:  # the body ended: the decoder checks nothing is left half-read
+                    self._finished = True
+                    items = self._decoder.close()
+                else:
+                    items = self._decoder.feed(data)
             except BaseException:
                 self.close()
                 raise
+            self._items, self._index = items, 0
         item = self._items[self._index]
         self._index += 1
         return item
 
     def close(self) -> None:
-        self._finished, self._items = True, []
-        self._body.close()
-        self._exchange.close()
+        """Stop reading. Before the end of the body this closes the connection."""
+        self._finished, self._items, self._index = True, [], 0
+        exchange, self._exchange = self._exchange, None
+        if exchange is not None:
+            self._body.close()
+            exchange.close()
 
     def __enter__(self) -> Stream[T]:
         return self

@@ -626,16 +626,22 @@ class Exchange:
         return self._parser.trailing
 
     def iter_body(self) -> Generator[bytes, None, None]:
-        """The body as it arrives, chunked framing removed."""
+        """The body as it arrives, chunked framing removed: one piece per read from the
+        socket. (A log of short lines comes as one tiny chunk per line; joining a read's chunks
+        spares the consumer a round per chunk, and makes a stream several times faster.)"""
         try:
             while self._conn is not None:
-                for event in self._pending:
-                    if isinstance(event, Data):
-                        yield event.data
-                    elif isinstance(event, End):
-                        self._complete()
-                        return
+                pieces = [event.data for event in self._pending if isinstance(event, Data)]
+                if any(isinstance(event, End) for event in self._pending):
+                    self._complete()  # the connection goes back to the pool before the last data
+                    if pieces:
+                        yield b"".join(pieces)
+                    return
+                if pieces:
+                    yield b"".join(pieces) if len(pieces) > 1 else pieces[0]
                 conn = self._conn
+                if conn is None:  # closed while the consumer held the last piece
+                    return
                 self._pending = []
                 self._pending = _receive(conn, self._parser, self.timeout, self._transport.trace)
         except (OSError, ProtocolError, TransportError) as exc:
