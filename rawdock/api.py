@@ -78,7 +78,8 @@ class Call(Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
     response into what the method returns. `timeout` overrides the client's read timeout (None
-    waits forever); `versioned=False` sends the path without `/v1.xx` (for `/_ping`)."""
+    waits forever); `deadline` bounds the whole exchange in seconds; `versioned=False` sends the
+    path without `/v1.xx` (for `/_ping`)."""
 
     method: str
     target: str
@@ -89,6 +90,7 @@ class Call(Generic[T]):
     result: Callable[[Response], T] = field(default=_decode_json, repr=False)
     timeout: float | None | _Default = DEFAULT_TIMEOUT
     versioned: bool = True
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -481,7 +483,8 @@ class Endpoints:
         return Call(
             "POST",
             target("/containers/{}/wait", id, query={"condition": condition}),
-            timeout=timeout,
+            timeout=None,  # the answer comes when the container exits: no read timeout
+            deadline=timeout,
         )
 
     @stream

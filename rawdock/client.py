@@ -129,7 +129,7 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     `trace`: called as trace("send"|"recv", bytes) with every byte on the wire.
 
     `timeout` is per read, like a socket timeout: a daemon that keeps sending, however slowly,
-    is not timed out. `wait_container(timeout=...)` sets a read timeout for that call.
+    is not timed out. `wait_container(timeout=...)` is a deadline for the whole call.
 
     The constructor does no I/O. One client may be shared between threads: each request, and
     each open stream, takes a connection of its own from a small pool of kept-alive ones (at
@@ -193,7 +193,8 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
             call.method, call.target, call.versioned, call.body, call.content_type, call.headers
         )
         timeout: float | None | _Default = call.timeout
-        return self.transport.open(request, call.method, timeout)
+        deadline = call.deadline if isinstance(call, Call) else None
+        return self.transport.open(request, call.method, timeout, deadline)
 
     def _run(self, call: Call[T]) -> T:
         exchange = self._open(call)

@@ -540,11 +540,16 @@ class Transport:
         request: bytes,
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
         `Exchange`. A kept-alive connection that turns out to be dead is replaced and the request
-        sent again, but only when that cannot run it twice."""
+        sent again, but only when that cannot run it twice.
+
+        `timeout` bounds each read (None: no bound); `deadline`, in seconds, bounds the whole
+        exchange, body included, however the daemon spaces its bytes."""
         read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
+        clock = _Clock(read_timeout, deadline)
         for attempt in (1, 2):
             conn, reused = self._acquire()
             parser = ResponseParser(method)
@@ -552,12 +557,12 @@ class Transport:
             try:
                 if self.trace:
                     self.trace("send", request)
-                conn.send(request, read_timeout)
+                conn.send(request, clock.next_read())
                 sent = True
-                events = _receive(conn, parser, read_timeout, self.trace)
+                events = _receive(conn, parser, clock, self.trace)
                 while not any(isinstance(event, Head) for event in events):
-                    events += _receive(conn, parser, read_timeout, self.trace)
-                return Exchange(self, conn, parser, events, read_timeout)
+                    events += _receive(conn, parser, clock, self.trace)
+                return Exchange(self, conn, parser, events, clock)
             except (OSError, ProtocolError, TransportError) as exc:
                 conn.close()
                 # A reused connection the daemon had already closed: nothing of the response
@@ -609,7 +614,7 @@ class Exchange:
         conn: Connection,
         parser: ResponseParser,
         events: list[Event],
-        timeout: float | None,
+        clock: _Clock,
     ) -> None:
         self._transport = transport
         self._conn: Connection | None = conn
@@ -618,7 +623,7 @@ class Exchange:
         assert isinstance(head, Head)
         self.head = head
         self._pending = events[1:]
-        self.timeout = timeout
+        self._clock = clock
 
     @property
     def hijacked_bytes(self) -> bytes:
@@ -643,7 +648,7 @@ class Exchange:
                 if conn is None:  # closed while the consumer held the last piece
                     return
                 self._pending = []
-                self._pending = _receive(conn, self._parser, self.timeout, self._transport.trace)
+                self._pending = _receive(conn, self._parser, self._clock, self._transport.trace)
         except (OSError, ProtocolError, TransportError) as exc:
             self.close()
             raise _transport_error(exc, self._transport.endpoint) from None
@@ -676,10 +681,29 @@ class Exchange:
             conn.close()
 
 
+class _Clock:
+    """The timeout for the next read: the read timeout, shortened to what is left of the
+    exchange's deadline, if it has one."""
+
+    __slots__ = ("read_timeout", "deadline_at")
+
+    def __init__(self, read_timeout: float | None, deadline: float | None) -> None:
+        self.read_timeout = read_timeout
+        self.deadline_at = None if deadline is None else time.monotonic() + deadline
+
+    def next_read(self) -> float | None:
+        if self.deadline_at is None:
+            return self.read_timeout
+        left = self.deadline_at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        return left if self.read_timeout is None else min(left, self.read_timeout)
+
+
 def _receive(
-    conn: Connection, parser: ResponseParser, timeout: float | None, trace: TraceHook | None
+    conn: Connection, parser: ResponseParser, clock: _Clock, trace: TraceHook | None
 ) -> list[Event]:
-    data = conn.recv(timeout)
+    data = conn.recv(clock.next_read())
     if trace:
         trace("recv", data)
     return parser.feed(data) if data else parser.feed_eof()

@@ -9,7 +9,7 @@ What the read timeout means: it bounds each wait for bytes from the daemon, like
 timeout, not the whole response. A daemon that drips a response one byte at a time, each byte
 sooner than the timeout, is slow but alive, and the request succeeds however long it takes in
 all. Streams that may be quiet (logs, events, wait) have no read timeout at all;
-`wait_container(timeout=...)` sets one explicitly.
+`wait_container(timeout=...)` is a deadline for the whole call, set explicitly.
 """
 
 from __future__ import annotations
@@ -411,7 +411,7 @@ def test_quiet_streams_have_no_read_timeout() -> None:
     assert API.events.describe().timeout is None
     assert API.logs.describe("web", follow=True).timeout is None
     assert API.wait_container.describe("web").timeout is None
-    assert API.wait_container.describe("web", timeout=3).timeout == 3
+    assert API.wait_container.describe("web", timeout=3).deadline == 3
 
 
 def _quiet_then(head: bytes, later: bytes, quiet: float) -> Script:
@@ -460,6 +460,25 @@ def test_wait_with_timeout_is_a_deadline(
             client.wait_container("web", timeout=TIMEOUT)
         assert time.monotonic() - started < TIMEOUT + SLACK
         assert_no_leak(client, opened)
+        assert client.containers() == NEXT
+
+
+def test_wait_deadline_holds_against_a_dripping_daemon(fake: FakeDaemon) -> None:
+    """Each byte comes sooner than any read timeout, but the whole answer later than the
+    deadline: the deadline still ends the call."""
+
+    def drip_body(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(CHUNKED_HEAD)
+        peer.drip(chunked(b'{"StatusCode":0}' + b" " * 40), TIMEOUT / 4)
+        peer.wait_for_close()
+
+    fake.script(drip_body, answer(200, NEXT))
+    with fake.client(timeout=60) as client:
+        started = time.monotonic()
+        with pytest.raises(rawdock.Timeout):
+            client.wait_container("web", timeout=TIMEOUT)
+        assert time.monotonic() - started < TIMEOUT + SLACK
         assert client.containers() == NEXT
 
 
