@@ -466,7 +466,8 @@ class ResponseParser:
         buf = self._buf
         end = buf.find(b"\r\n", 0, MAX_CHUNK_LINE_BYTES + 2)
         if end < 0:
-            if len(buf) > MAX_CHUNK_LINE_BYTES:
+            # A line of exactly the limit may still be waiting for the LF after its CR.
+            if len(buf) > MAX_CHUNK_LINE_BYTES + (buf[-1:] == b"\r"):
                 raise ProtocolError(f"chunk-size line longer than {MAX_CHUNK_LINE_BYTES} bytes")
             return False
         line = bytes(buf[:end])
