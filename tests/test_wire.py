@@ -340,6 +340,23 @@ def test_chunked_when_last_coding_is_chunked(codings: list[str]) -> None:
     assert body_of(events) == b"abc" and parser.keep_alive
 
 
+@pytest.mark.parametrize("codings", [["chunked,"], ["chunked ,  , "], ["gzip, chunked", ""]])
+def test_empty_list_elements_in_transfer_encoding_are_ignored(codings: list[str]) -> None:
+    # Bug: "chunked," ended in an empty coding, so the body was read until EOF with its chunk
+    # framing left in. RFC 9110 §5.6.1: recipients ignore empty list elements (as h11 does).
+    fields = [f"Transfer-Encoding: {c}" for c in codings]
+    events, parser = parse(response("HTTP/1.1 200 OK", *fields, body=b"3\r\nabc\r\n0\r\n\r\n"))
+    assert body_of(events) == b"abc" and parser.keep_alive
+
+
+@pytest.mark.parametrize("codings", [[""], [" , "]])
+def test_transfer_encoding_without_codings_reads_until_eof(codings: list[str]) -> None:
+    # Present but empty: not chunked, and Content-Length is still not trusted beside it.
+    fields = [f"Transfer-Encoding: {c}" for c in codings] + ["Content-Length: 1"]
+    events, parser = parse(response("HTTP/1.1 200 OK", *fields, body=b"abc"), eof=True)
+    assert body_of(events) == b"abc" and not parser.keep_alive
+
+
 @pytest.mark.parametrize("codings", [["gzip"], ["chunked, gzip"], ["chunked", "identity"]])
 def test_other_last_coding_reads_until_eof(codings: list[str]) -> None:
     fields = [f"Transfer-Encoding: {c}" for c in codings]
@@ -697,6 +714,14 @@ def test_build_request_refuses_what_could_break_the_framing(
 ) -> None:
     with pytest.raises(ValueError):
         build_request(method, path, headers)
+
+
+@pytest.mark.parametrize("char", ["\t", "\x01", "\x0b", "\x0c", "\x1f", "\x7f"])
+def test_build_request_refuses_controls_in_target(char: str) -> None:
+    # Bug: only CR, LF, NUL and space were refused, though the comment promised "no controls":
+    # a tab is a request-line separator to some parsers (RFC 9112 §3 allows lenient whitespace).
+    with pytest.raises(ValueError):
+        build_request("GET", f"/a{char}HTTP/1.1", [])
 
 
 # --- Building targets (RFC 3986) --------------------------------------------------------------

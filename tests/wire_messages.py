@@ -26,7 +26,7 @@ def merge_data(events: Iterable[Event]) -> list[Event]:
 def cut(data: bytes, positions: Iterable[int]) -> list[bytes]:
     """`data` cut at the given positions (clamped, deduplicated, sorted)."""
     points = sorted({min(max(p, 0), len(data)) for p in positions} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:]) if b > a]
+    return [data[a:b] for a, b in zip(points, points[1:], strict=False) if b > a]
 
 
 def bytewise(data: bytes) -> list[bytes]:
