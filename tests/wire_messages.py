@@ -116,10 +116,18 @@ chunk_extensions = st.sampled_from(
 )
 
 
+INTERIM = [
+    b"HTTP/1.1 100 Continue\r\n\r\n",
+    b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+    b"HTTP/1.1 102 Processing\r\nContent-Length: 5\r\n\r\n",  # 1xx never has a body
+]
+
+
 @st.composite
 def responses(draw: st.DrawFn, methods: Sequence[str] = ("GET", "HEAD")) -> Response:
     """A valid response with Content-Length, chunked or until-EOF framing (or none at all,
-    for HEAD, 204 and 304), random fields, chunk sizes, extensions and trailers."""
+    for HEAD, 204 and 304), random fields, chunk sizes, extensions and trailers, sometimes
+    after interim 1xx responses."""
     method = draw(st.sampled_from(methods))
     status = draw(st.sampled_from([200, 201, 204, 304, 404, 500, 599]) | st.integers(200, 599))
     reason = draw(st.text(alphabet=VALUE_CHARS, max_size=16))
@@ -162,5 +170,7 @@ def responses(draw: st.DrawFn, methods: Sequence[str] = ("GET", "HEAD")) -> Resp
         payload = body
     if no_body:  # whatever the headers say, nothing follows the head (RFC 9112 §6.3 rule 1)
         framing, body, trailers, payload = "none", b"", [], b""
-    raw = b"\r\n".join(lines) + b"\r\n\r\n" + payload
+    # Interim 1xx responses (RFC 9112 §4) before the final one: skipped by the parser.
+    interim = draw(st.lists(st.sampled_from(INTERIM), max_size=2))
+    raw = b"".join(interim) + b"\r\n".join(lines) + b"\r\n\r\n" + payload
     return Response(raw, status, reason, headers, body, framing, method, trailers)
