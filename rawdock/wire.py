@@ -148,6 +148,8 @@ Event = Head | Data | End
 # --- Building requests (RFC 9112 §3) ----------------------------------------------------------
 
 _FORBIDDEN_IN_LINE = re.compile(r"[\r\n\x00]")
+# Whitespace and controls (C0 and DEL): some parsers split the request line on any whitespace.
+_FORBIDDEN_IN_TARGET = re.compile(r"[\x00-\x20\x7f]")
 
 
 def build_request(
@@ -157,12 +159,12 @@ def build_request(
 
     Adds `Content-Length` when there is a body and the caller gave none (RFC 9112 §6.2).
     Raises `ValueError` for CR, LF or NUL anywhere in the method, target, names or values, and
-    for a space in the target: no caller input can end a line early, add a field, or start a
-    second request on the same connection."""
+    for a space or other control in the target: no caller input can end a line early, add a
+    field, or start a second request on the same connection."""
     if not _TOKEN.fullmatch(method.encode("latin-1", "replace")):
         raise ValueError(f"invalid HTTP method {method!r}")
     # request-target in origin-form (§3.2.1): a path starting with "/", no spaces or controls.
-    if not target.startswith("/") or _FORBIDDEN_IN_LINE.search(target) or " " in target:
+    if not target.startswith("/") or _FORBIDDEN_IN_TARGET.search(target):
         raise ValueError(f"invalid request target {target!r}")
     lines = [f"{method} {target} HTTP/1.1"]
     has_length = False
@@ -434,8 +436,9 @@ class ResponseParser:
                 # A message with both is a smuggling smell (§6.3 rule 3): read it by
                 # Transfer-Encoding, then never reuse the connection.
                 self.keep_alive = False
-            last = ",".join(codings).split(",")[-1].strip().lower()
-            if last == "chunked":
+            # Empty list elements are ignored (RFC 9110 §5.6.1): "chunked," ends in chunked.
+            listed = [c.strip().lower() for c in ",".join(codings).split(",") if c.strip()]
+            if listed[-1:] == ["chunked"]:
                 self._state = _CHUNK_SIZE_LINE
             else:
                 self.keep_alive = False
@@ -466,7 +469,8 @@ class ResponseParser:
         buf = self._buf
         end = buf.find(b"\r\n", 0, MAX_CHUNK_LINE_BYTES + 2)
         if end < 0:
-            if len(buf) > MAX_CHUNK_LINE_BYTES:
+            # A line of exactly the limit may still be waiting for the LF after its CR.
+            if len(buf) > MAX_CHUNK_LINE_BYTES + (buf[-1:] == b"\r"):
                 raise ProtocolError(f"chunk-size line longer than {MAX_CHUNK_LINE_BYTES} bytes")
             return False
         line = bytes(buf[:end])
