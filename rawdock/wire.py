@@ -68,6 +68,7 @@ _FIELD_LINE = re.compile(rb"([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
 # chunk-size [ chunk-ext ]   (§7.1): hex digits, then optional BWS and extensions we ignore.
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;.*)?")
 _DIGITS = re.compile(rb"[0-9]+")
+_HTTP_NAME = b"HTTP/"
 
 
 class Headers:
@@ -399,6 +400,12 @@ class ResponseParser:
         return section.split(b"\r\n")
 
     def _read_head(self, events: list[Event]) -> bool:
+        # A response starts with "HTTP/" (RFC 9112 §4). Checking the first bytes as they come
+        # fails at once on a peer that speaks something else (an SSH banner, a TLS alert)
+        # instead of waiting for a blank line that may never come.
+        start = bytes(self._buf[: len(_HTTP_NAME)])
+        if not _HTTP_NAME.startswith(start):
+            raise ProtocolError(f"invalid status line: not an HTTP response, starts with {start!r}")
         lines = self._take_section("header")
         if lines is None:
             return False

@@ -187,13 +187,12 @@ CASES: list[tuple[str, Script, type[Exception] | tuple[type[Exception], ...]]] =
         send_then_close(b"\x15\x03\x01\x00\x02\x02\x46"),
         rawdock.ProtocolError,
     ),
-    # An SSH banner with no blank line after it: the parser waits for the end of the head, so
-    # this ends at the read timeout. (Checking "HTTP/" as soon as 5 bytes arrive would turn it
-    # into an immediate ProtocolError; either is a clean, bounded failure.)
+    # An SSH banner with no blank line after it: the parser refuses it on its first bytes,
+    # without waiting for the end of a head that never comes.
     (
         "not-http-and-silent",
         send_then_hang(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
-        (rawdock.ProtocolError, rawdock.Timeout),
+        rawdock.ProtocolError,
     ),
 ]
 

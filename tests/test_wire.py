@@ -815,3 +815,12 @@ def test_valid_responses_parse_the_same_however_split(
         assert events == expected, name
         assert body_of(events) == message.body
         assert parser.trailing == b""
+
+
+def test_a_peer_that_is_not_http_is_refused_on_its_first_bytes() -> None:
+    for first in (b"S", b"SSH-2.0", b"\x15\x03\x01", b"http/1.1 200 OK"):
+        with pytest.raises(ProtocolError, match="not an HTTP response"):
+            ResponseParser().feed(first)
+    parser = ResponseParser()
+    for byte in b"HTTP/1.1 2":  # a real response, byte by byte, is never refused early
+        assert parser.feed(bytes([byte])) == []
