@@ -48,7 +48,9 @@ class CapturingTransport:
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
-    def open(self, request: bytes, method: str, timeout: object = None) -> None:
+    def open(
+        self, request: bytes, method: str, timeout: object = None, deadline: object = None
+    ) -> None:
         self.sent.append(request)
         raise Captured
 
