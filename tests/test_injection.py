@@ -255,8 +255,10 @@ def test_a_query_value_stays_one_value(
     request = Request(raw)
     assert request.path == f"/v{VERSION}{path}"
     params = request.params()
-    assert params[key] == value  # decodes back to exactly what was given...
-    assert sum(1 for other in params.values() if value and other == value) >= 1
+    # Decodes back to exactly what was given (pull splits a tag off the reference, as docker
+    # pull does: then the two parts make the value again)...
+    assert params[key] == value or (key == "fromImage" and f"{value}:{params['tag']}" != value
+                                    and f"{params[key]}:{params['tag']}" == value)  # fmt: skip
     # ...and added no parameter of its own.
     assert set(params) <= {
         key,
@@ -324,7 +326,9 @@ def test_config_values_stay_inside_the_json_body(
 ) -> None:
     config = {"Image": "busybox", "Env": env, "Labels": labels, "Cmd": cmd}
     raw = sent_by(lambda c: c.create_container(config, name=name))
-    assert raw is not None
+    if raw is None:  # refused: only a name that is not Unicode (a lone surrogate) may be
+        assert name is not None and not _encodable(name)
+        return
     request = Request(raw)
     assert request.method == "POST"
     assert request.path == f"/v{VERSION}/containers/create"
