@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from .errors import ProtocolError, error_for_status
 from .streams import BytesDecoder, Decoder, FrameDecoder, JSONStreamDecoder, RawStreamDecoder
 from .transport import DEFAULT_TIMEOUT, _Default
-from .wire import Headers, QueryValue, target
+from .wire import Head, Headers, QueryValue, target
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec
@@ -40,6 +40,7 @@ __all__ = [
     "SyncRunner",
     "AsyncRunner",
     "check_status",
+    "result_of",
     "json_body",
 ]
 
@@ -125,6 +126,13 @@ def check_status(status: int, ok: tuple[int, ...], body: bytes) -> None:
     except (ValueError, KeyError, TypeError):
         message = body.decode("utf-8", "replace").strip() or f"HTTP {status}"
     raise error_for_status(status, str(message))
+
+
+def result_of(call: Call[T], head: Head, body: bytes) -> T:
+    """What the whole response to `call` becomes: its result, or the error of its status. Both
+    clients finish every ordinary call here."""
+    check_status(head.status, call.ok, body)
+    return call.result(Response(head.status, head.reason, head.headers, body))
 
 
 # --- Turning definitions into client methods --------------------------------------------------

@@ -16,7 +16,16 @@ import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from .api import Call, Endpoints, Response, StreamCall, SyncRunner, check_status, json_body
+from .api import (
+    Call,
+    Endpoints,
+    Response,
+    StreamCall,
+    SyncRunner,
+    check_status,
+    json_body,
+    result_of,
+)
 from .streams import Decoder
 from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
 from .wire import QueryValue, build_request, target
@@ -199,9 +208,7 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     def _run(self, call: Call[T]) -> T:
         exchange = self._open(call)
         body = exchange.read()
-        head = exchange.head
-        check_status(head.status, call.ok, body)
-        return call.result(Response(head.status, head.reason, head.headers, body))
+        return result_of(call, exchange.head, body)
 
     def _stream(self, call: StreamCall[T]) -> Stream[T]:
         # Not a generator itself, so that errors in the request (404, unreachable daemon) raise

@@ -54,11 +54,36 @@ def session_client(engine: None) -> Iterator[rawdock.Client]:
     client.close()
 
 
+#: The `client` fixture is each of these in turn: the tests are written once for both clients.
+CLIENT_KINDS = ("sync", "aio")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sync_only: the test needs rawdock.Client internals; `client` is only sync"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "client" in metafunc.fixturenames:
+        sync_only = metafunc.definition.get_closest_marker("sync_only") is not None
+        kinds = ["sync"] if sync_only else list(CLIENT_KINDS)
+        metafunc.parametrize("client", kinds, indirect=True)
+
+
 @pytest.fixture
-def client(session_client: rawdock.Client) -> Iterator[rawdock.Client]:
-    """A fresh client per test (its own connections), on the shared engine check."""
-    with rawdock.Client(timeout=60) as fresh:
-        yield fresh
+def client(request: pytest.FixtureRequest, session_client: rawdock.Client) -> Iterator[Any]:
+    """A fresh client per test (its own connections), on the shared engine check: the sync
+    `rawdock.Client`, then `rawdock.aio.Client` seen through the same blocking interface
+    (tests/aio_adapter.py). Mark a test `@pytest.mark.sync_only` if it needs the sync one."""
+    if getattr(request, "param", "sync") == "aio":
+        from aio_adapter import BlockingAioClient
+
+        with BlockingAioClient(timeout=60) as adapted:
+            yield adapted
+    else:
+        with rawdock.Client(timeout=60) as fresh:
+            yield fresh
 
 
 @pytest.fixture(scope="session")
