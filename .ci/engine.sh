@@ -117,6 +117,7 @@ start_dockerd() {
     ${RAWDOCK_DOCKERD_ARGS:-} \
     </dev/null >"$DIR/dockerd.log" 2>&1 &
   echo $! >"$DIR/dockerd.pid"
+  started dockerd
   local i
   for i in $(seq 1 120); do
     ping_sock && break
@@ -158,6 +159,7 @@ YAML
   log "starting registry on $REGISTRY_ADDR"
   setsid docker-registry serve "$DIR/registry.yml" </dev/null >"$DIR/registry.log" 2>&1 &
   echo $! >"$DIR/registry.pid"
+  started registry
   local i
   for i in $(seq 1 60); do
     ping_registry && return 0
@@ -245,6 +247,7 @@ CONF
     return 0
   fi
   log "starting sshd on 127.0.0.1:$SSH_PORT"
+  started sshd
   "$(command -v sshd || echo /usr/sbin/sshd)" -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
   local i
   for i in $(seq 1 20); do ping_ssh && return 0; sleep 0.25; done
@@ -264,11 +267,19 @@ cmd_start() {
   log "ready; source $DIR/env"
 }
 
+# With RAWDOCK_STARTED set (as .ci/run sets it), `start` lists in that file what this very
+# invocation started, and `stop` stops only those: a CI run on a machine whose engine was
+# already up leaves it up. Without it, `stop` stops whatever a `start` ever started here.
+started() { [ -z "${RAWDOCK_STARTED:-}" ] || echo "$1" >>"$RAWDOCK_STARTED"; }
+ours() { [ -z "${RAWDOCK_STARTED:-}" ] || grep -qx "$1" "$RAWDOCK_STARTED" 2>/dev/null; }
+
 cmd_stop() {
-  stop_pidfile "$SSH_DIR/sshd.pid" sshd 10
-  stop_pidfile "$DIR/registry.pid" registry 15
-  stop_pidfile "$DIR/dockerd.pid" dockerd 60
-  rm -f "$DIR/tls-port" "$DIR/tls-absent"
+  if ours sshd; then stop_pidfile "$SSH_DIR/sshd.pid" sshd 10; fi
+  if ours registry; then stop_pidfile "$DIR/registry.pid" registry 15; fi
+  if ours dockerd; then
+    stop_pidfile "$DIR/dockerd.pid" dockerd 60
+    rm -f "$DIR/tls-port" "$DIR/tls-absent"
+  fi
 }
 
 case "${1:-}" in

@@ -23,14 +23,15 @@ version negotiation, `DOCKER_HOST` and the request bytes are the sync client's o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport
+from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport, within
 from .api import AsyncRunner, Call, Endpoints, Response, StreamCall, check_status, result_of
 from .client import RequestBuilder, negotiate_version
+from .errors import Timeout
 from .streams import Decoder
-from .transport import TraceHook
+from .transport import TLSConfig, TraceHook, _ssl_context
 from .wire import QueryValue
 
 __all__ = ["Client", "AsyncStream", "MAX_CONNECTIONS"]
@@ -44,9 +45,11 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
     """A Docker Engine API client over asyncio.
 
     The arguments are `rawdock.Client`'s: `host` ("unix:///path" or "tcp://host:port"; default
-    `DOCKER_HOST`, else the local socket), `version` (pinned, or negotiated on first use),
-    `timeout` (seconds for each read of an ordinary response; streams have none),
-    `connect_timeout` (default `timeout`), `trace` (called as trace("send"|"recv", bytes)).
+    `DOCKER_HOST`, else the docker context, else the local socket), `version` (pinned, or
+    negotiated on first use), `timeout` (seconds for each read of an ordinary response; streams
+    have none), `connect_timeout` (default `timeout`), `trace` (called as trace("send"|"recv",
+    bytes)), `tls` (a `rawdock.TLSConfig` for tcp:// hosts, or as DOCKER_TLS_VERIFY says).
+    ssh:// hosts are for the sync client only, so far.
 
     The constructor does no I/O and needs no running loop. Any number of tasks may share one
     client: up to `MAX_CONNECTIONS` requests run at once, each on a connection of its own, and the
@@ -59,9 +62,13 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         timeout: float | None = 60,
         connect_timeout: float | None = None,
         trace: TraceHook | None = None,
+        tls: TLSConfig | bool | None = None,
+        ssh_options: Sequence[str] = (),
     ) -> None:
-        RequestBuilder.__init__(self, host, version)
+        RequestBuilder.__init__(self, host, version, tls, ssh_options)
         self.transport = AsyncTransport(self.endpoint, timeout, connect_timeout, trace)
+        if self.endpoint.tls is not None:
+            self.transport.ssl_context = _ssl_context(self.endpoint.tls)
         self._negotiation: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @property
@@ -119,6 +126,17 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         return await self.transport.open(request, call.method, call.timeout, bounded)
 
     async def _run(self, call: Call[T]) -> T:
+        if call.deadline is None:
+            return await self._run_whole(call)
+        try:
+            # Cancelling the call at the deadline closes its connection, as any cancel does.
+            return await within(call.deadline, self._run_whole(call))
+        except TimeoutError:
+            raise Timeout(
+                f"no answer from the Docker daemon at {self.endpoint.url} within {call.deadline} s"
+            ) from None
+
+    async def _run_whole(self, call: Call[T]) -> T:
         exchange = await self._open(call)
         body = await exchange.read()
         return result_of(call, exchange.head, body)

@@ -15,9 +15,11 @@ Cancelling a task closes the connection it was using: a half-read response can n
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import ssl
 
 from .errors import ProtocolError, RawdockError, TransportError
 from .transport import (

@@ -439,3 +439,35 @@ def test_ssh_remote_without_the_daemon_socket(ssh_host: tuple[str, list[str]]) -
     with rawdock.Client(host + "/nonexistent/docker.sock", ssh_options=options) as remote:
         with pytest.raises(rawdock.DaemonUnreachable, match="ssh .* failed .*nonexistent"):
             remote.ping()
+
+
+# --- The asyncio client over TLS ---------------------------------------------------------------
+
+
+def test_tls_asyncio_client(tls_host: str, certs: str, expected: tuple[str, list[str]]) -> None:
+    import asyncio
+
+    import rawdock.aio
+
+    async def answers() -> tuple[str, list[str]]:
+        tls = TLSConfig.from_directory(certs)
+        async with rawdock.aio.Client(tls_host, tls=tls, timeout=30) as remote:
+            filters = {"label": [f"{support.LABEL}={support.RUN_ID}", "rawdock.remote=1"]}
+            containers = await remote.containers(all=True, filters=filters)
+            return (await remote.info())["ID"], [c["Id"] for c in containers]
+
+    assert asyncio.run(answers()) == expected
+
+
+def test_tls_asyncio_wrong_ca_is_refused(tls_host: str, certs: str) -> None:
+    import asyncio
+
+    import rawdock.aio
+
+    async def ping() -> bool:
+        wrong = os.environ.get("RAWDOCK_WRONG_CA") or os.path.join(certs, "wrong-ca")
+        async with rawdock.aio.Client(tls_host, tls=TLSConfig.from_directory(wrong)) as remote:
+            return await remote.ping()
+
+    with pytest.raises(rawdock.DaemonUnreachable, match="certificate verify failed"):
+        asyncio.run(ping())
