@@ -298,7 +298,8 @@ def test_abandoned_stream_is_never_pooled(container: Callable[..., str]) -> None
 
     async def main(client: rawdock.aio.Client) -> None:
         stream = await client.logs(container_id, follow=True)
-        assert await stream.__anext__() == ("stdout", b"1\n")
+        stream_name, data = await stream.__anext__()  # one read may bring several lines
+        assert stream_name == "stdout" and data.startswith(b"1\n")
         (conn,) = _in_flight(client)
         await stream.aclose()
         assert conn.writer.is_closing() and conn not in client.transport._live

@@ -249,6 +249,7 @@ def ticking(client: rawdock.Client, make_container: MakeContainer) -> str:
     return container
 
 
+@pytest.mark.sync_only  # looks at the socket; test_aio.py has the asyncio cases
 def test_closing_early_closes_the_connection(
     client: rawdock.Client, make_container: MakeContainer
 ) -> None:
@@ -268,6 +269,7 @@ def test_closing_early_closes_the_connection(
     assert sock.fileno() == -1
 
 
+@pytest.mark.sync_only  # looks at the socket; test_aio.py has the asyncio cases
 def test_garbage_collection_closes_streams(
     client: rawdock.Client, make_container: MakeContainer
 ) -> None:
