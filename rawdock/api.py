@@ -261,11 +261,12 @@ def _time(value: Timestamp | None) -> str | int | None:
 
 
 def _split_reference(image: str) -> tuple[str, str | None]:
-    """`repo[:tag]` -> (repo, tag or None). A ":" before the last "/" is a registry's port."""
+    """`repo[:tag]` -> (repo, tag or None). A ":" before the last "/" is a registry's port;
+    with nothing on either side of the ":" it is no tag (and the daemon will refuse the name)."""
     if "@" in image:
         return image, None
     repo, colon, tag = image.rpartition(":")
-    if colon and "/" not in tag:
+    if colon and repo and tag and "/" not in tag:
         return repo, tag
     return image, None
 

@@ -541,7 +541,8 @@ def test_logs_keep_stdout_and_stderr_apart_byte_for_byte(
 ) -> None:
     container = name("logs")
     # NUL and UTF-8 survive; the json-file log driver would mangle invalid UTF-8 itself.
-    script = r"printf 'a\000b\n'; printf 'E1\n' >&2; printf 'c\303\251'; printf 'E2' >&2"
+    # The daemon reads stdout and stderr separately: the pause makes "E2" the last entry.
+    script = r"printf 'a\000b\n'; printf 'E1\n' >&2; printf 'c\303\251'; sleep 0.3; printf 'E2' >&2"
     assert main(["run", "-d", "--name", container, *LABEL_ARGS, busybox, "sh", "-c", script]) == 0
     assert main(["wait", container]) == 0
     capfdbinary.readouterr()
