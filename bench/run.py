@@ -149,7 +149,7 @@ def bench_import(config: Config, report: Report) -> None:
     raw = interleave({name: run(code) for name, code in IMPORTS.items()}, config.import_rounds)
     baseline = raw.pop("python -c pass")
     for name, samples in raw.items():
-        net = [sample - base for sample, base in zip(samples, baseline)]
+        net = [sample - base for sample, base in zip(samples, baseline, strict=True)]
         report.results.append(
             Result(
                 "import (ms over python -c pass)",
@@ -389,7 +389,11 @@ def bench_parser(config: Config, report: Report) -> None:
         response = chunked_response(config.parser_bytes, chunk)
         body_size = config.parser_bytes // chunk * chunk
 
-        def contender(parse: Callable[[socket.socket, int], int]) -> Callable[[], float]:
+        def contender(
+            parse: Callable[[socket.socket, int], int],
+            response: bytes = response,
+            body_size: int = body_size,
+        ) -> Callable[[], float]:
             def run() -> float:
                 with served(response) as sock:
                     start = time.perf_counter()
@@ -417,7 +421,9 @@ def bench_parser(config: Config, report: Report) -> None:
 
 # --- 4 and 5. A real log stream from the daemon, and memory ------------------------------------
 
-DOCKERFILE = b'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+DOCKERFILE = (
+    b'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+)
 
 
 def busybox_context() -> bytes:
@@ -652,7 +658,8 @@ def format_table(report: Report) -> Iterator[str]:
             (
                 r
                 for r in report.results
-                if r.benchmark == benchmark and r.contender.startswith("docker-py")
+                if r.benchmark == benchmark
+                and r.contender.startswith("docker-py")
                 or (r.benchmark == benchmark and r.contender.startswith("import docker"))
             ),
             None,
@@ -661,7 +668,9 @@ def format_table(report: Report) -> Iterator[str]:
         vs_dockerpy = f"{dockerpy.median / result.median:.2f}x" if dockerpy else ""
         if dockerpy and result.higher_is_better:
             vs_dockerpy = f"{result.median / dockerpy.median:.2f}x"
-        median = f"{result.median:.3g} {result.unit}"
+        value = result.median
+        digits = 0 if value >= 100 else 1 if value >= 10 else 2 if value >= 1 else 3
+        median = f"{value:.{digits}f} {result.unit}"
         yield (
             f"  {result.contender:<30}{median:>12}{'±' + format(result.spread, '.0%'):>9}"
             f"{vs_ref:>9}{vs_dockerpy:>14}"
@@ -687,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Config(True, rounds=5, import_rounds=7, requests=100,
                         parser_bytes=8 << 20, log_bytes=8 << 20)  # fmt: skip
     else:
-        config = Config(False, rounds=11, import_rounds=21, requests=300,
+        config = Config(False, rounds=7, import_rounds=21, requests=300,
                         parser_bytes=32 << 20, log_bytes=32 << 20)  # fmt: skip
     config.socket_path = args.socket
     report = Report(header=machine())

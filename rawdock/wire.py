@@ -80,23 +80,28 @@ class Headers:
     Lookup by name is case-insensitive (RFC 9110 §5.1). Values are decoded as latin-1, so any
     byte the peer sent survives (RFC 9110 §5.5: obs-text)."""
 
-    __slots__ = ("_fields",)
+    __slots__ = ("_fields", "_names")
 
     def __init__(self, fields: Iterable[tuple[str, str]] = ()) -> None:
         self._fields = list(fields)
+        # Names lowered once here, not on every lookup: the parser looks up several fields
+        # of every response to choose its framing.
+        self._names = [key.lower() for key, _ in self._fields]
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of `name`, or `default`."""
         name = name.lower()
-        for key, value in self._fields:
-            if key.lower() == name:
+        for key, (_, value) in zip(self._names, self._fields, strict=True):
+            if key == name:
                 return value
         return default
 
     def get_all(self, name: str) -> list[str]:
         """Every value of `name`, in the order received."""
         name = name.lower()
-        return [value for key, value in self._fields if key.lower() == name]
+        return [
+            value for key, (_, value) in zip(self._names, self._fields, strict=True) if key == name
+        ]
 
     def __getitem__(self, name: str) -> str:
         value = self.get(name)
@@ -593,7 +598,19 @@ def _chunk_size(line: bytes) -> int:
 
 
 def _parse_fields(lines: list[bytes], what: str) -> Headers:
+    # Fast path, for sections where every line is a plain "name: value": one check for CR, LF
+    # and NUL over the whole section instead of three per line. Any other line (obs-fold, or
+    # an error to report with its line) sends the whole section to the careful loop below.
     fields: list[tuple[str, str]] = []
+    if not _has_ctl(b"".join(lines)):
+        for line in lines:
+            raw_name, colon, raw_value = line.partition(b":")
+            if not colon or not _is_token(raw_name):
+                fields.clear()
+                break
+            fields.append((raw_name.decode("latin-1"), raw_value.strip(b" \t").decode("latin-1")))
+        else:
+            return Headers(fields)
     for line in lines:
         if b"\r" in line or b"\n" in line or b"\x00" in line:
             raise ProtocolError(f"bare CR, LF or NUL in {what} line {line[:80]!r}")
