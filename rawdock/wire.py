@@ -126,30 +126,41 @@ class Headers:
 
 
 # --- Events ---------------------------------------------------------------------------------
-# Small frozen classes, as dataclasses would make them, written out: the dataclasses module and
-# the code it generates per class cost more import time than the rest of rawdock.
+# Small frozen classes, as @dataclass(frozen=True) would make them, written out: importing
+# dataclasses (it pulls in inspect and ast) and the code it generates for each class cost more
+# import time than all the rest of rawdock. The other modules' value classes use _Frozen too.
 
 
-class _Event:
+class _Frozen:
+    """An immutable value: its fields are its __slots__; compared, hashed and shown by value.
+    Subclasses set their fields with object.__setattr__ in __init__ and may hide some from
+    repr() in `_hidden` (long bytes, functions)."""
+
     __slots__: tuple[str, ...] = ()
+    _hidden: tuple[str, ...] = ()
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: events are immutable")
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and all(
-            getattr(self, name) == getattr(other, name) for name in self.__slots__
-        )
+        return type(other) is type(self) and self._values() == other._values()
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, name) for name in self.__slots__))
+        return hash(self._values())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        shown = (name for name in self.__slots__ if name not in self._hidden)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
         return f"{type(self).__name__}({fields})"
 
 
-class Head(_Event):
+class Head(_Frozen):
     """The status line and header fields: the first event of every response."""
 
     __slots__ = ("status", "reason", "headers")
@@ -163,7 +174,7 @@ class Head(_Event):
         object.__setattr__(self, "headers", headers)
 
 
-class Data(_Event):
+class Data(_Frozen):
     """A piece of the body, with chunked framing already removed. Never empty. Pieces do not
     follow the chunks: every body byte that one `feed` completes comes out as one `Data`."""
 
@@ -174,7 +185,7 @@ class Data(_Event):
         object.__setattr__(self, "data", data)
 
 
-class End(_Event):
+class End(_Frozen):
     """The response is complete. `trailers` are the fields after a chunked body (usually none)."""
 
     __slots__ = ("trailers",)
@@ -605,7 +616,7 @@ def _parse_fields(lines: list[bytes], what: str) -> Headers:
     if not _has_ctl(b"".join(lines)):
         for line in lines:
             raw_name, colon, raw_value = line.partition(b":")
-            if not colon or not _is_token(raw_name):
+            if not colon or not raw_name or raw_name.translate(None, _TCHAR):  # not a token
                 fields.clear()
                 break
             fields.append((raw_name.decode("latin-1"), raw_value.strip(b" \t").decode("latin-1")))
