@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 
 from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
-from .wire import Data, End, Event, Head, ResponseParser
+from .wire import Data, End, Event, Head, ResponseParser, _Frozen
 
 __all__ = [
     "DEFAULT_HOST",
@@ -56,16 +55,23 @@ class _Default:
 DEFAULT_TIMEOUT = _Default()
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(_Frozen):
     """Where the daemon listens. `url` is what the user gave; `host_header` is what `Host:`
     carries (HTTP/1.1 requires the field even on a Unix socket, RFC 9112 §3.2)."""
 
+    # A frozen value class written out rather than made by @dataclass: see wire._Frozen.
+    __slots__ = ("url", "scheme", "path", "host", "port")
     url: str
     scheme: str  # "unix" or "tcp"
-    path: str = ""  # unix
-    host: str = ""  # tcp
-    port: int = 0  # tcp
+    path: str  # unix
+    host: str  # tcp
+    port: int  # tcp
+
+    def __init__(
+        self, url: str, scheme: str, path: str = "", host: str = "", port: int = 0
+    ) -> None:
+        for name, value in zip(self.__slots__, (url, scheme, path, host, port), strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def host_header(self) -> str:
@@ -137,20 +143,36 @@ class Connection:
         except OSError as exc:
             raise _cannot_connect(endpoint, exc) from None
         self.sock = sock
+        self._timeout = sock.gettimeout()  # the timeout in place on the socket
+        self._recv_buffer = bytearray(RECV_SIZE)
+        self._recv_view = memoryview(self._recv_buffer)
+
+    def _set_timeout(self, timeout: float | None) -> None:
+        # settimeout() is a system call (it switches the descriptor between blocking and
+        # non-blocking mode): skip it when that timeout is already in place.
+        if timeout != self._timeout:
+            self.sock.settimeout(timeout)
+            self._timeout = timeout
 
     def send(self, data: bytes, timeout: float | None) -> None:
-        self.sock.settimeout(timeout)
+        self._set_timeout(timeout)
         self.sock.sendall(data)
 
     def recv(self, timeout: float | None) -> bytes:
-        self.sock.settimeout(timeout)
-        return self.sock.recv(RECV_SIZE)
+        # recv_into a buffer kept for the connection, then copy out what arrived. sock.recv(n)
+        # would allocate n bytes for every read and shrink them: with n = 256 KiB that costs
+        # more (tens of µs, the allocator maps and unmaps memory) than a small response takes
+        # to arrive; a copy of the bytes received costs a fraction of reading them.
+        self._set_timeout(timeout)
+        size = self.sock.recv_into(self._recv_view)
+        return bytes(self._recv_view[:size])
 
     def is_stale(self) -> bool:
         """An idle kept-alive connection should have nothing to read. If it does, the daemon
         closed it (EOF) or sent something unasked for: either way it cannot be reused."""
         try:
             self.sock.setblocking(False)
+            self._timeout = 0.0  # what setblocking(False) means
             return bool(self.sock.recv(1, socket.MSG_PEEK)) or True
         except BlockingIOError:
             return False
@@ -179,7 +201,7 @@ class Transport:
         self.connect_timeout = timeout if connect_timeout is None else connect_timeout
         self.trace = trace
         self._idle: list[Connection] = []
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def open(
         self,
@@ -201,7 +223,7 @@ class Transport:
                 conn.send(request, read_timeout)
                 sent = True
                 events = _receive(conn, parser, read_timeout, self.trace)
-                while not any(isinstance(event, Head) for event in events):
+                while parser.head is None:  # the parser sets it as it emits the Head event
                     events += _receive(conn, parser, read_timeout, self.trace)
                 return Exchange(self, conn, parser, events, read_timeout)
             except (OSError, ProtocolError, TransportError) as exc:
