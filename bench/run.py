@@ -490,9 +490,22 @@ class LogContainer:
         client.wait_container(self.id)
 
     def remove(self) -> None:
-        if self.id:
-            self.client.remove_container(self.id, force=True)
-        self.client.remove_image(self.image, force=True)
+        # A few tries: the engine is shared, and may be busy or restarting when the run ends.
+        for attempt in range(5):
+            try:
+                if self.id:
+                    self.client.remove_container(self.id, force=True)
+                    self.id = ""
+                self.client.remove_image(self.image, force=True)
+                return
+            except rawdock.NotFound:
+                return
+            except rawdock.RawdockError as exc:
+                if attempt == 4:
+                    print(f"could not remove {self.id or self.image}: {exc}", file=sys.stderr)
+                    print(f"left on the engine: label {LABEL}={RUN_ID}", file=sys.stderr)
+                    return
+                time.sleep(2)
 
 
 def log_contenders(config: Config, container_id: str) -> dict[str, Callable[[], int]]:
