@@ -494,11 +494,15 @@ class LogContainer:
         for attempt in range(5):
             try:
                 if self.id:
-                    self.client.remove_container(self.id, force=True)
+                    try:
+                        self.client.remove_container(self.id, force=True)
+                    except rawdock.NotFound:
+                        pass
                     self.id = ""
-                self.client.remove_image(self.image, force=True)
-                return
-            except rawdock.NotFound:
+                try:
+                    self.client.remove_image(self.image, force=True)
+                except rawdock.NotFound:
+                    pass
                 return
             except rawdock.RawdockError as exc:
                 if attempt == 4:
