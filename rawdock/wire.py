@@ -61,7 +61,6 @@ MAX_CONTENT_LENGTH_DIGITS = 19
 #                          / "`" / "|" / "~" / DIGIT / ALPHA
 _TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _HEXDIG = b"0123456789ABCDEFabcdef"
-_DIGIT = b"0123456789"
 
 
 def _is_token(data: bytes) -> bool:
@@ -125,7 +124,7 @@ class Headers:
         return f"Headers({self._fields!r})"
 
 
-# --- Events ---------------------------------------------------------------------------------
+# --- Events -----------------------------------------------------------------------------------
 # Small frozen classes, as @dataclass(frozen=True) would make them, written out: importing
 # dataclasses (it pulls in inspect and ast) and the code it generates for each class cost more
 # import time than all the rest of rawdock. The other modules' value classes use _Frozen too.
