@@ -16,13 +16,12 @@ from __future__ import annotations
 import functools
 import json as _json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .errors import ProtocolError, error_for_status
 from .streams import BytesDecoder, Decoder, FrameDecoder, JSONStreamDecoder, RawStreamDecoder
 from .transport import DEFAULT_TIMEOUT, _Default
-from .wire import Head, Headers, QueryValue, target
+from .wire import Head, Headers, QueryValue, _Frozen, target
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec
@@ -49,14 +48,21 @@ P = ParamSpec("P")
 JSON = Any  # the daemon's JSON, decoded as is
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(_Frozen):
     """A whole response: what `Client.request` returns and what a `Call`'s `result` reads."""
 
+    # Frozen value classes written out rather than made by @dataclass: see wire._Frozen.
+    __slots__ = ("status", "reason", "headers", "body")
     status: int
     reason: str
     headers: Headers
     body: bytes
+
+    def __init__(self, status: int, reason: str, headers: Headers, body: bytes) -> None:
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "body", body)
 
     def json(self) -> JSON:
         """The body decoded as JSON."""
@@ -74,41 +80,97 @@ def _nothing(response: Response) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class Call(Generic[T]):
+class Call(_Frozen, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
     response into what the method returns. `timeout` overrides the client's read timeout (None
     waits forever); `deadline` bounds the whole exchange in seconds; `versioned=False` sends the
     path without `/v1.xx` (for `/_ping`)."""
 
+    __slots__ = (
+        "method",
+        "target",
+        "body",
+        "content_type",
+        "headers",
+        "ok",
+        "result",
+        "timeout",
+        "versioned",
+        "deadline",
+    )
+    _hidden = ("body", "result")
     method: str
     target: str
-    body: bytes = field(default=b"", repr=False)
-    content_type: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    ok: tuple[int, ...] = ()
-    result: Callable[[Response], T] = field(default=_decode_json, repr=False)
-    timeout: float | None | _Default = DEFAULT_TIMEOUT
-    versioned: bool = True
-    deadline: float | None = None
+    body: bytes
+    content_type: str | None
+    headers: tuple[tuple[str, str], ...]
+    ok: tuple[int, ...]
+    result: Callable[[Response], T]
+    timeout: float | None | _Default
+    versioned: bool
+    deadline: float | None
+
+    def __init__(
+        self,
+        method: str,
+        target: str,
+        body: bytes = b"",
+        content_type: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        ok: tuple[int, ...] = (),
+        result: Callable[[Response], T] = _decode_json,
+        timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        versioned: bool = True,
+        deadline: float | None = None,
+    ) -> None:
+        values = (method, target, body, content_type, headers, ok, result, timeout, versioned)
+        for name, value in zip(self.__slots__, (*values, deadline), strict=True):
+            object.__setattr__(self, name, value)
 
 
-@dataclass(frozen=True)
-class StreamCall(Generic[T]):
+class StreamCall(_Frozen, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
     (engines before API 1.42 do not say), and then `tty_probe` is run to find out."""
 
+    __slots__ = (
+        "method",
+        "target",
+        "decoder",
+        "body",
+        "content_type",
+        "headers",
+        "tty_probe",
+        "timeout",
+        "versioned",
+    )
+    _hidden = ("decoder", "body")
     method: str
     target: str
-    decoder: Callable[[Headers, bool | None], Decoder[T] | None] = field(repr=False)
-    body: bytes = field(default=b"", repr=False)
-    content_type: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    tty_probe: Call[bool] | None = None
-    timeout: float | None | _Default = None  # a quiet stream is not a dead one
-    versioned: bool = True
+    decoder: Callable[[Headers, bool | None], Decoder[T] | None]
+    body: bytes
+    content_type: str | None
+    headers: tuple[tuple[str, str], ...]
+    tty_probe: Call[bool] | None
+    timeout: float | None | _Default
+    versioned: bool
+
+    def __init__(
+        self,
+        method: str,
+        target: str,
+        decoder: Callable[[Headers, bool | None], Decoder[T] | None],
+        body: bytes = b"",
+        content_type: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        tty_probe: Call[bool] | None = None,
+        timeout: float | None | _Default = None,  # a quiet stream is not a dead one
+        versioned: bool = True,
+    ) -> None:
+        values = (method, target, decoder, body, content_type, headers, tty_probe, timeout)
+        for name, value in zip(self.__slots__, (*values, versioned), strict=True):
+            object.__setattr__(self, name, value)
 
 
 def json_body(value: JSON) -> bytes:

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
+from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     import subprocess
 
 from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
-from .wire import Data, End, Event, Head, ResponseParser
+from .wire import Data, End, Event, Head, ResponseParser, _Frozen
 
 __all__ = [
     "DEFAULT_HOST",
@@ -84,8 +83,7 @@ class _Default:
 DEFAULT_TIMEOUT = _Default()
 
 
-@dataclass(frozen=True)
-class TLSConfig:
+class TLSConfig(_Frozen):
     """TLS for a tcp:// endpoint: `ca` is the CA file the daemon's certificate must chain to,
     `cert` and `key` the client certificate presented to the daemon (a daemon started with
     --tlsverify refuses clients without one). `verify=False` encrypts without checking who
@@ -96,10 +94,22 @@ class TLSConfig:
         TLSConfig.from_directory("certs")      # ca.pem, cert.pem, key.pem, as DOCKER_CERT_PATH
     """
 
-    ca: str | None = None
-    cert: str | None = None
-    key: str | None = None
-    verify: bool = True
+    # A frozen value class written out rather than made by @dataclass: see wire._Frozen.
+    __slots__ = ("ca", "cert", "key", "verify")
+    ca: str | None
+    cert: str | None
+    key: str | None
+    verify: bool
+
+    def __init__(
+        self,
+        ca: str | None = None,
+        cert: str | None = None,
+        key: str | None = None,
+        verify: bool = True,
+    ) -> None:
+        for name, value in zip(self.__slots__, (ca, cert, key, verify), strict=True):
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_directory(cls, path: str, verify: bool = True) -> TLSConfig:
@@ -129,19 +139,34 @@ class TLSConfig:
         return cls.from_directory(path or os.path.expanduser("~/.docker"), verify=verify)
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(_Frozen):
     """Where the daemon listens. `url` is what the user gave; `host_header` is what `Host:`
     carries (HTTP/1.1 requires the field even on a Unix socket, RFC 9112 §3.2)."""
 
+    __slots__ = ("url", "scheme", "path", "host", "port", "tls", "user", "ssh_options")
     url: str
     scheme: str  # "unix", "tcp" or "ssh"
-    path: str = ""  # unix: the socket; ssh: the daemon socket on the remote host, if not default
-    host: str = ""  # tcp, ssh
-    port: int = 0  # tcp, ssh (0: ssh's own default)
-    tls: TLSConfig | None = None  # tcp
-    user: str = ""  # ssh
-    ssh_options: tuple[str, ...] = ()  # ssh: extra arguments to ssh, before the host
+    path: str  # unix: the socket; ssh: the daemon socket on the remote host, if not default
+    host: str  # tcp, ssh
+    port: int  # tcp, ssh (0: ssh's own default)
+    tls: TLSConfig | None  # tcp
+    user: str  # ssh
+    ssh_options: tuple[str, ...]  # ssh: extra arguments to ssh, before the host
+
+    def __init__(
+        self,
+        url: str,
+        scheme: str,
+        path: str = "",
+        host: str = "",
+        port: int = 0,
+        tls: TLSConfig | None = None,
+        user: str = "",
+        ssh_options: tuple[str, ...] = (),
+    ) -> None:
+        values = (url, scheme, path, host, port, tls, user, ssh_options)
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def host_header(self) -> str:
@@ -178,8 +203,8 @@ def parse_host(
         endpoint = context_endpoint()
         if endpoint is not None:
             if isinstance(tls, TLSConfig) or tls is False:
-                endpoint = replace(endpoint, tls=tls or None)
-            return replace(endpoint, ssh_options=tuple(ssh_options))
+                endpoint = endpoint._replace(tls=tls or None)
+            return endpoint._replace(ssh_options=tuple(ssh_options))
     url = url or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -276,6 +301,8 @@ def _connect_unix(sock: socket.socket, path: str, timeout: float | None) -> None
 class Connection:
     """One open socket to the daemon."""
 
+    _buffer: memoryview | None = None  # where reads land; made at the first read
+
     def __init__(self, endpoint: Endpoint, connect_timeout: float | None) -> None:
         self.endpoint = endpoint
         try:
@@ -298,8 +325,15 @@ class Connection:
         self.sock.sendall(data)
 
     def recv(self, timeout: float | None) -> bytes:
+        # recv_into a buffer kept for the connection, then copy out what arrived. sock.recv(n)
+        # would allocate n bytes for every read and shrink them: with n = 256 KiB that costs
+        # more (tens of µs: the allocator maps and unmaps memory) than a small response takes
+        # to arrive; copying the bytes received costs a fraction of reading them.
+        if self._buffer is None:
+            self._buffer = memoryview(bytearray(RECV_SIZE))
         self.sock.settimeout(timeout)
-        return self.sock.recv(RECV_SIZE)
+        size = self.sock.recv_into(self._buffer)
+        return bytes(self._buffer[:size])
 
     def is_stale(self) -> bool:
         """An idle kept-alive connection should have nothing to read. If it does, the daemon
@@ -458,6 +492,8 @@ class SSHConnection(Connection):
             theirs.close()
         self.sock = ours
         self._stderr = bytearray()
+        import threading  # only for ssh: a thread watches the ssh process
+
         self._watcher = threading.Thread(target=self._watch, name="rawdock-ssh", daemon=True)
         self._watcher.start()
 
@@ -533,7 +569,7 @@ class Transport:
         self.connect_timeout = timeout if connect_timeout is None else connect_timeout
         self.trace = trace
         self._idle: list[Connection] = []
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def open(
         self,
@@ -560,7 +596,7 @@ class Transport:
                 conn.send(request, clock.next_read())
                 sent = True
                 events = _receive(conn, parser, clock, self.trace)
-                while not any(isinstance(event, Head) for event in events):
+                while parser.head is None:  # the parser sets it as it emits the Head event
                     events += _receive(conn, parser, clock, self.trace)
                 return Exchange(self, conn, parser, events, clock)
             except (OSError, ProtocolError, TransportError) as exc:

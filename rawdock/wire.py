@@ -18,10 +18,8 @@ RFC 9110 (HTTP semantics). See also ../shared notes/http-framing.md.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ProtocolError
 
@@ -56,19 +54,24 @@ MAX_CONTENT_LENGTH_DIGITS = 19
 
 
 # --- Grammar (RFC 9110 §5.6.2, RFC 9112 §4, §5, §7.1) -----------------------------------------
+# The rules are checked with bytes methods rather than regular expressions: compiling the half
+# dozen patterns cost about 1 ms at import (as much as `import json`), and the checks are short.
 
 # token = 1*tchar; tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_"
 #                          / "`" / "|" / "~" / DIGIT / ALPHA
-_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
-# status-line = HTTP-version SP status-code SP [ reason-phrase ]   (§4)
-# The name "HTTP" is case-sensitive (§2.3). A missing SP before an empty reason is tolerated.
-_STATUS_LINE = re.compile(rb"HTTP/1\.([0-9]) ([1-5][0-9][0-9])(?: (.*))?")
-# field-line = field-name ":" OWS field-value OWS   (§5). No whitespace before the colon (§5.1).
-_FIELD_LINE = re.compile(rb"([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*")
-# chunk-size [ chunk-ext ]   (§7.1): hex digits, then optional BWS and extensions we ignore.
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;.*)?")
-_DIGITS = re.compile(rb"[0-9]+")
+_TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_HEXDIG = b"0123456789ABCDEFabcdef"
 _HTTP_NAME = b"HTTP/"
+
+
+def _is_token(data: bytes) -> bool:
+    # translate(None, delete) drops every tchar: a token is non-empty and leaves nothing behind.
+    return bool(data) and not data.translate(None, _TCHAR)
+
+
+def _has_ctl(line: bytes) -> bool:
+    """CR, LF or NUL inside a line: how a line is ended early or a field smuggled in."""
+    return b"\r" in line or b"\n" in line or b"\x00" in line
 
 
 class Headers:
@@ -77,23 +80,28 @@ class Headers:
     Lookup by name is case-insensitive (RFC 9110 §5.1). Values are decoded as latin-1, so any
     byte the peer sent survives (RFC 9110 §5.5: obs-text)."""
 
-    __slots__ = ("_fields",)
+    __slots__ = ("_fields", "_names")
 
     def __init__(self, fields: Iterable[tuple[str, str]] = ()) -> None:
         self._fields = list(fields)
+        # Names lowered once here, not on every lookup: the parser looks up several fields
+        # of every response to choose its framing.
+        self._names = [key.lower() for key, _ in self._fields]
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of `name`, or `default`."""
         name = name.lower()
-        for key, value in self._fields:
-            if key.lower() == name:
+        for key, (_, value) in zip(self._names, self._fields, strict=True):
+            if key == name:
                 return value
         return default
 
     def get_all(self, name: str) -> list[str]:
         """Every value of `name`, in the order received."""
         name = name.lower()
-        return [value for key, value in self._fields if key.lower() == name]
+        return [
+            value for key, (_, value) in zip(self._names, self._fields, strict=True) if key == name
+        ]
 
     def __getitem__(self, name: str) -> str:
         value = self.get(name)
@@ -118,39 +126,87 @@ class Headers:
 
 
 # --- Events -----------------------------------------------------------------------------------
+# Small frozen classes, as @dataclass(frozen=True) would make them, written out: importing
+# dataclasses (it pulls in inspect and ast) and the code it generates for each class cost more
+# import time than all the rest of rawdock. The other modules' value classes use _Frozen too.
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
+_F = TypeVar("_F", bound="_Frozen")
+
+
+class _Frozen:
+    """An immutable value: its fields are its __slots__; compared, hashed and shown by value.
+    Subclasses set their fields with object.__setattr__ in __init__ and may hide some from
+    repr() in `_hidden` (long bytes, functions)."""
+
+    __slots__: tuple[str, ...] = ()
+    _hidden: tuple[str, ...] = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = (name for name in self.__slots__ if name not in self._hidden)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"{type(self).__name__}({fields})"
+
+    def _replace(self: _F, **changes: Any) -> _F:
+        """A copy with some fields changed (the constructor takes the fields by name)."""
+        values = {name: getattr(self, name) for name in self.__slots__}
+        return type(self)(**{**values, **changes})
+
+
+class Head(_Frozen):
     """The status line and header fields: the first event of every response."""
 
+    __slots__ = ("status", "reason", "headers")
     status: int
     reason: str
     headers: Headers
 
+    def __init__(self, status: int, reason: str, headers: Headers) -> None:
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "headers", headers)
 
-@dataclass(frozen=True, slots=True)
-class Data:
-    """A piece of the body, with chunked framing already removed. Never empty."""
 
+class Data(_Frozen):
+    """A piece of the body, with chunked framing already removed. Never empty. Pieces do not
+    follow the chunks: every body byte that one `feed` completes comes out as one `Data`."""
+
+    __slots__ = ("data",)
     data: bytes
 
+    def __init__(self, data: bytes) -> None:
+        object.__setattr__(self, "data", data)
 
-@dataclass(frozen=True, slots=True)
-class End:
+
+class End(_Frozen):
     """The response is complete. `trailers` are the fields after a chunked body (usually none)."""
 
+    __slots__ = ("trailers",)
     trailers: Headers
+
+    def __init__(self, trailers: Headers) -> None:
+        object.__setattr__(self, "trailers", trailers)
 
 
 Event = Head | Data | End
 
 
 # --- Building requests (RFC 9112 §3) ----------------------------------------------------------
-
-_FORBIDDEN_IN_LINE = re.compile(r"[\r\n\x00]")
-# Whitespace and controls (C0 and DEL): some parsers split the request line on any whitespace.
-_FORBIDDEN_IN_TARGET = re.compile(r"[\x00-\x20\x7f]")
 
 
 def build_request(
@@ -162,17 +218,18 @@ def build_request(
     Raises `ValueError` for CR, LF or NUL anywhere in the method, target, names or values, and
     for a space or other control in the target: no caller input can end a line early, add a
     field, or start a second request on the same connection."""
-    if not _TOKEN.fullmatch(method.encode("latin-1", "replace")):
+    if not _is_token(method.encode("latin-1", "replace")):
         raise ValueError(f"invalid HTTP method {method!r}")
     # request-target in origin-form (§3.2.1): a path starting with "/", no spaces or controls.
-    if not target.startswith("/") or _FORBIDDEN_IN_TARGET.search(target):
+    # Whitespace and controls (C0 and DEL): some parsers split the request line on any of them.
+    if not target.startswith("/") or any(c <= " " or c == "\x7f" for c in target):
         raise ValueError(f"invalid request target {target!r}")
     lines = [f"{method} {target} HTTP/1.1"]
     has_length = False
     for name, value in headers:
-        if not _TOKEN.fullmatch(name.encode("latin-1", "replace")):
+        if not _is_token(name.encode("latin-1", "replace")):
             raise ValueError(f"invalid header name {name!r}")
-        if _FORBIDDEN_IN_LINE.search(value):
+        if _has_ctl(value.encode("latin-1", "replace")):
             raise ValueError(f"invalid value for header {name}: {value!r}")
         has_length = has_length or name.lower() == "content-length"
         lines.append(f"{name}: {value}")
@@ -255,6 +312,7 @@ _CHUNK_CRLF = "chunk-crlf"  # the CRLF that must follow the data
 _TRAILERS = "trailers"  # fields after the last chunk, then a blank line
 _UNTIL_EOF = "until-eof"  # no framing: the body ends when the connection does
 _DONE = "done"
+_BODY_STATES = frozenset({_LENGTH, _UNTIL_EOF, _CHUNK_SIZE_LINE, _CHUNK_DATA, _CHUNK_CRLF})
 
 
 class ResponseParser:
@@ -294,10 +352,14 @@ class ResponseParser:
             self.trailing += data
             return []
         events: list[Event] = []
-        # Fast path: a body arriving with nothing buffered is emitted without being copied
-        # into the buffer first. This is where a large stream spends its time.
-        if self._state is _UNTIL_EOF or (self._state is _LENGTH and not self._buf):
-            data = self._body_fast_path(data, events)
+        if self._state in _BODY_STATES:
+            # Fast path: body bytes are parsed where they arrived, never copied into the buffer
+            # first. This is where a large stream spends its time. Only a chunk-size line or
+            # CRLF cut by the end of the last feed is waiting there, a few bytes.
+            if self._buf:
+                data = bytes(self._buf) + data
+                self._buf.clear()
+            data = self._read_body(bytes(data), events)
             if not data:
                 return events
         self._buf += data
@@ -323,19 +385,8 @@ class ResponseParser:
             )
         raise ProtocolError("connection closed in the middle of a chunked body")
 
-    # The steps below consume bytes from the front of self._buf and append events.
-
-    def _body_fast_path(self, data: bytes, events: list[Event]) -> bytes:
-        if self._state is _UNTIL_EOF:
-            events.append(Data(bytes(data)))
-            return b""
-        take = min(self._remaining, len(data))
-        events.append(Data(bytes(data[:take])))
-        self._remaining -= take
-        if self._remaining:
-            return b""
-        self._finish(events)
-        return data[take:]
+    # The head and trailer sections are gathered in self._buf until their blank line; the body
+    # is read from the bytes as they come (_read_body).
 
     def _process(self, events: list[Event]) -> None:
         buf = self._buf
@@ -344,43 +395,100 @@ class ResponseParser:
             if state is _HEAD:
                 if not self._read_head(events):
                     return
-            elif state is _LENGTH:
-                take = min(self._remaining, len(buf))
-                events.append(Data(bytes(buf[:take])))
-                del buf[:take]
-                self._remaining -= take
-                if not self._remaining:
-                    self._finish(events)
-            elif state is _UNTIL_EOF:
-                events.append(Data(bytes(buf)))
-                buf.clear()
-            elif state is _CHUNK_SIZE_LINE:
-                if not self._read_chunk_size(events):
-                    return
-            elif state is _CHUNK_DATA:
-                take = min(self._remaining, len(buf))
-                events.append(Data(bytes(buf[:take])))
-                del buf[:take]
-                self._remaining -= take
-                if not self._remaining:
-                    self._state = _CHUNK_CRLF
-            elif state is _CHUNK_CRLF:
-                # §7.1: the data is followed by exactly CRLF. Skipping "any two bytes" instead
-                # is how lenient parsers get desynchronised.
-                if len(buf) < 2:
-                    if buf[:1] != b"\r":
-                        raise ProtocolError("chunk data not followed by CRLF")
-                    return
-                if buf[:2] != b"\r\n":
-                    raise ProtocolError("chunk data not followed by CRLF")
-                del buf[:2]
-                self._state = _CHUNK_SIZE_LINE
             elif state is _TRAILERS:
                 if not self._read_trailers(events):
                     return
+            else:  # the body starts in the bytes after the head
+                data = bytes(buf)
+                buf.clear()
+                buf += self._read_body(data, events)
+                if self._state in _BODY_STATES:
+                    return  # every byte was used, or a partial chunk-size line is waiting
         if self._state is _DONE and buf:
             self.trailing += bytes(buf)
             buf.clear()
+
+    def _read_body(self, data: bytes, events: list[Event]) -> bytes:
+        """Turn body bytes into Data. Returns the bytes after the end of the body, if it ended
+        (trailers, or what follows the response); b"" otherwise."""
+        if self._state is _UNTIL_EOF:
+            events.append(Data(data))
+            return b""
+        if self._state is _LENGTH:
+            take = min(self._remaining, len(data))
+            events.append(Data(data[:take]))  # the slice of a whole bytes object is itself
+            self._remaining -= take
+            if self._remaining:
+                return b""
+            self._finish(events)
+            return data[take:]
+        return self._read_chunked(data, events)
+
+    def _read_chunked(self, data: bytes, events: list[Event]) -> bytes:
+        # chunked-body = *chunk last-chunk trailer-section CRLF
+        # chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF   (§7.1)
+        # Why it is shaped this way: Docker sends a log or progress stream as one small chunk per
+        # line, so a read holds hundreds of chunks and the work per chunk is what counts. One
+        # pass walks an offset through the bytes (no `del buf[:n]`, which moves everything after
+        # n, per chunk), and the data of all the chunks is joined from memoryview slices into a
+        # single Data: one copy, one event, however many chunks the read held.
+        view = memoryview(data)
+        pieces: list[memoryview] = []
+        state, remaining = self._state, self._remaining
+        pos, size = 0, len(data)
+        # Each turn of the loop reads at most one size line, its data and the CRLF after it, in
+        # that order; a read may begin or end in any of the three.
+        while pos < size:
+            if state is _CHUNK_SIZE_LINE:
+                end = data.find(b"\r\n", pos, pos + MAX_CHUNK_LINE_BYTES + 2)
+                if end < 0:
+                    # A line of exactly the limit may still be waiting for the LF after its CR.
+                    if size - pos > MAX_CHUNK_LINE_BYTES + (data[size - 1 : size] == b"\r"):
+                        raise ProtocolError(
+                            f"chunk-size line longer than {MAX_CHUNK_LINE_BYTES} bytes"
+                        )
+                    break  # the rest of the line is in the next read
+                line = data[pos:end]
+                if 0 < len(line) <= MAX_CHUNK_SIZE_DIGITS and not line.translate(None, _HEXDIG):
+                    remaining = int(line, 16)  # hex digits only: the usual line, all Docker sends
+                else:
+                    remaining = _chunk_size(line)
+                pos = end + 2
+                if not remaining:  # last-chunk: the trailer section follows
+                    state = _TRAILERS
+                    break
+                stop = pos + remaining
+                if data.startswith(b"\r\n", stop):
+                    # The whole chunk and its CRLF are here: the common case, in one step.
+                    pieces.append(view[pos:stop])
+                    pos = stop + 2
+                    continue
+                state = _CHUNK_DATA
+            if state is _CHUNK_DATA:
+                take = min(remaining, size - pos)
+                if take:
+                    pieces.append(view[pos : pos + take])
+                pos += take
+                remaining -= take
+                if remaining:
+                    break  # the rest of the chunk is in the next read
+                state = _CHUNK_CRLF
+            # _CHUNK_CRLF. §7.1: the data is followed by exactly CRLF. Skipping "any two bytes"
+            # instead is how lenient parsers get desynchronised.
+            if data.startswith(b"\r\n", pos):
+                pos += 2
+                state = _CHUNK_SIZE_LINE
+            elif size - pos >= 2 or data[pos:] not in (b"", b"\r"):
+                raise ProtocolError("chunk data not followed by CRLF")
+            else:
+                break  # the CRLF, or its LF, is in the next read
+        self._state, self._remaining = state, remaining
+        if pieces:
+            events.append(Data(b"".join(pieces)))
+        if state is _TRAILERS:
+            return data[pos:]
+        self._buf += view[pos:]  # an incomplete chunk-size line or CRLF, or nothing
+        return b""
 
     def _take_section(self, what: str) -> list[bytes] | None:
         """Cut a header/trailer section (lines up to an empty line) from the buffer, or None
@@ -409,11 +517,7 @@ class ResponseParser:
         lines = self._take_section("header")
         if lines is None:
             return False
-        match = _STATUS_LINE.fullmatch(lines[0])
-        if not match or b"\r" in lines[0] or b"\x00" in lines[0]:
-            raise ProtocolError(f"invalid status line {lines[0][:80]!r}")
-        minor, status_bytes, reason = match.groups()
-        status = int(status_bytes)
+        minor, status, reason = _parse_status_line(lines[0])
         headers = _parse_fields(lines[1:], "header")
         if 100 <= status < 200:
             if status == 101:
@@ -458,7 +562,7 @@ class ResponseParser:
                 raise ProtocolError(f"conflicting Content-Length values {sorted(values)}")
             (value,) = values
             # Digits only: int() would also take "+3", "1_0", " 7" and non-ASCII digits.
-            if not _DIGITS.fullmatch(value.encode("latin-1")):
+            if not value.encode("latin-1").isdigit():  # bytes.isdigit(): ASCII digits only
                 raise ProtocolError(f"invalid Content-Length {value!r}")
             if len(value) > MAX_CONTENT_LENGTH_DIGITS:
                 raise ProtocolError(f"Content-Length {value[:40]!r}... is too long")
@@ -471,26 +575,6 @@ class ResponseParser:
         # rule 8: no framing at all, so the body runs until the server closes.
         self.keep_alive = False
         self._state = _UNTIL_EOF
-
-    def _read_chunk_size(self, events: list[Event]) -> bool:
-        buf = self._buf
-        end = buf.find(b"\r\n", 0, MAX_CHUNK_LINE_BYTES + 2)
-        if end < 0:
-            # A line of exactly the limit may still be waiting for the LF after its CR.
-            if len(buf) > MAX_CHUNK_LINE_BYTES + (buf[-1:] == b"\r"):
-                raise ProtocolError(f"chunk-size line longer than {MAX_CHUNK_LINE_BYTES} bytes")
-            return False
-        line = bytes(buf[:end])
-        del buf[: end + 2]
-        match = _CHUNK_SIZE.fullmatch(line)
-        if not match or b"\n" in line or b"\r" in line or b"\x00" in line:
-            raise ProtocolError(f"invalid chunk-size line {line[:80]!r}")
-        digits = match.group(1)
-        if len(digits.lstrip(b"0")) > MAX_CHUNK_SIZE_DIGITS:
-            raise ProtocolError(f"chunk size {digits[:40]!r}... is too large")
-        self._remaining = int(digits, 16)
-        self._state = _CHUNK_DATA if self._remaining else _TRAILERS
-        return True
 
     def _read_trailers(self, events: list[Event]) -> bool:
         if self._buf[:2] == b"\r\n":  # the usual case: no trailer fields at all
@@ -510,8 +594,51 @@ class ResponseParser:
         events.append(End(Headers()))
 
 
+def _parse_status_line(line: bytes) -> tuple[bytes, int, bytes]:
+    """(minor version digit, status code, reason phrase) of a status line, checked."""
+    # status-line = HTTP-version SP status-code SP [ reason-phrase ]   (§4)
+    # HTTP-version = "HTTP/1." DIGIT (the name is case-sensitive, §2.3); status-code = 3DIGIT.
+    # A missing SP before an empty reason is tolerated.
+    version, status, reason = line[:8], line[9:12], line[13:]
+    if (
+        len(line) < 12
+        or version[:7] != b"HTTP/1."
+        or not version[7:].isdigit()
+        or line[8:9] != b" "
+        or not status.isdigit()
+        or status[:1] not in b"12345"
+        or line[12:13] not in (b"", b" ")
+        or _has_ctl(line)
+    ):
+        raise ProtocolError(f"invalid status line {line[:80]!r}")
+    return version[7:], int(status), reason
+
+
+def _chunk_size(line: bytes) -> int:
+    """The size from a chunk-size line (CRLF removed), checked; extensions are ignored."""
+    # chunk-size [ chunk-ext ]; chunk-size = 1*HEXDIG; chunk-ext = *( BWS ";" BWS ext... )
+    digits = line.partition(b";")[0].rstrip(b" \t")
+    if not digits or digits.translate(None, _HEXDIG) or _has_ctl(line):
+        raise ProtocolError(f"invalid chunk-size line {line[:80]!r}")
+    if len(digits.lstrip(b"0")) > MAX_CHUNK_SIZE_DIGITS:
+        raise ProtocolError(f"chunk size {digits[:40]!r}... is too large")
+    return int(digits, 16)
+
+
 def _parse_fields(lines: list[bytes], what: str) -> Headers:
+    # Fast path, for sections where every line is a plain "name: value": one check for CR, LF
+    # and NUL over the whole section instead of three per line. Any other line (obs-fold, or
+    # an error to report with its line) sends the whole section to the careful loop below.
     fields: list[tuple[str, str]] = []
+    if not _has_ctl(b"".join(lines)):
+        for line in lines:
+            raw_name, colon, raw_value = line.partition(b":")
+            if not colon or not raw_name or raw_name.translate(None, _TCHAR):  # not a token
+                fields.clear()
+                break
+            fields.append((raw_name.decode("latin-1"), raw_value.strip(b" \t").decode("latin-1")))
+        else:
+            return Headers(fields)
     for line in lines:
         if b"\r" in line or b"\n" in line or b"\x00" in line:
             raise ProtocolError(f"bare CR, LF or NUL in {what} line {line[:80]!r}")
@@ -522,10 +649,12 @@ def _parse_fields(lines: list[bytes], what: str) -> Headers:
             name, value = fields[-1]
             fields[-1] = (name, value + " " + _latin1(line.strip(b" \t")))
             continue
-        match = _FIELD_LINE.fullmatch(line)
-        if not match:
+        # field-line = field-name ":" OWS field-value OWS   (§5). No whitespace before the
+        # colon (§5.1): the name must be a token right up to it.
+        field_name, colon, field_value = line.partition(b":")
+        if not colon or not _is_token(field_name):
             raise ProtocolError(f"invalid {what} line {line[:80]!r}")
-        fields.append((_latin1(match.group(1)), _latin1(match.group(2))))
+        fields.append((_latin1(field_name), _latin1(field_value.strip(b" \t"))))
     return Headers(fields)
 
 

@@ -11,7 +11,6 @@ Adding a verb (say `node ls`): write `def node_ls(ctx, args)`, then in `register
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -246,8 +245,8 @@ def follow_output(
     if tty is None:
         tty = bool((ctx.client.inspect_container(container).get("Config") or {}).get("Tty"))
     call = API.logs.describe(container, **options)
-    known = dataclasses.replace(
-        call, decoder=lambda headers, _unknown: call.decoder(headers, tty), tty_probe=None
+    known = call._replace(
+        decoder=lambda headers, _unknown: call.decoder(headers, tty), tty_probe=None
     )
     return ctx.client._stream(known)
 
