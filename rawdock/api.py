@@ -220,13 +220,36 @@ class AsyncRunner:
         raise NotImplementedError
 
 
-class endpoint(Generic[P, T]):
+class _Declared:
+    """What `endpoint` and `stream` share: a description function that becomes, on a client, a
+    method passing each description to the client's runner (`_run` or `_stream`)."""
+
+    runner = ""  # the name of the client method that runs a description
+
+    def __init__(self, describe: Callable[..., Any]) -> None:
+        self.describe = describe
+        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+
+    def _bind(self, client: object) -> Any:
+        describe, run = self.describe, getattr(client, self.runner)
+
+        @functools.wraps(describe)
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return run(describe(*args, **kwargs))
+
+        # Made at each lookup rather than kept on the client: kept, it would tie the client in
+        # a reference cycle, and its sockets would wait for the garbage collector.
+        return method
+
+
+class endpoint(_Declared, Generic[P, T]):
     """Declares an endpoint: a function describing a request becomes a method on every client.
     On `rawdock.Client` the method returns the result; on `rawdock.aio.Client`, a coroutine."""
 
+    runner = "_run"
+
     def __init__(self, describe: Callable[P, Call[T]]) -> None:
-        self.describe = describe
-        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+        super().__init__(describe)
 
     @overload
     def __get__(self, client: None, owner: type) -> endpoint[P, T]: ...
@@ -235,24 +258,17 @@ class endpoint(Generic[P, T]):
     @overload
     def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, client: object, owner: type) -> Any:
-        if client is None:
-            return self
-        describe, run = self.describe, client._run  # type: ignore[attr-defined]
-
-        @functools.wraps(describe)
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return run(describe(*args, **kwargs))
-
-        return method
+        return self if client is None else self._bind(client)
 
 
-class stream(Generic[P, T]):
-    """Declares a streaming endpoint: on `rawdock.Client` the method returns a generator of
-    items, on `rawdock.aio.Client` an async generator."""
+class stream(_Declared, Generic[P, T]):
+    """Declares a streaming endpoint: on `rawdock.Client` the method returns an iterator of
+    items (a `Stream`), on `rawdock.aio.Client` an async iterator."""
+
+    runner = "_stream"
 
     def __init__(self, describe: Callable[P, StreamCall[T]]) -> None:
-        self.describe = describe
-        functools.update_wrapper(self, describe)  # type: ignore[arg-type]
+        super().__init__(describe)
 
     @overload
     def __get__(self, client: None, owner: type) -> stream[P, T]: ...
@@ -261,15 +277,7 @@ class stream(Generic[P, T]):
     @overload
     def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, AsyncIterator[T]]: ...
     def __get__(self, client: object, owner: type) -> Any:
-        if client is None:
-            return self
-        describe, run = self.describe, client._stream  # type: ignore[attr-defined]
-
-        @functools.wraps(describe)
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return run(describe(*args, **kwargs))
-
-        return method
+        return self if client is None else self._bind(client)
 
 
 # --- Decoders chosen from the response --------------------------------------------------------
