@@ -320,8 +320,14 @@ class Connection:
             raise _cannot_connect(endpoint, exc) from None
         self.sock = sock
 
+    def _set_timeout(self, timeout: float | None) -> None:
+        # settimeout() is a system call (it switches the descriptor between blocking and
+        # non-blocking mode); gettimeout() only reads what is set: skip the call when it is.
+        if self.sock.gettimeout() != timeout:
+            self.sock.settimeout(timeout)
+
     def send(self, data: bytes, timeout: float | None) -> None:
-        self.sock.settimeout(timeout)
+        self._set_timeout(timeout)
         self.sock.sendall(data)
 
     def recv(self, timeout: float | None) -> bytes:
@@ -331,7 +337,7 @@ class Connection:
         # to arrive; copying the bytes received costs a fraction of reading them.
         if self._buffer is None:
             self._buffer = memoryview(bytearray(RECV_SIZE))
-        self.sock.settimeout(timeout)
+        self._set_timeout(timeout)
         size = self.sock.recv_into(self._buffer)
         return bytes(self._buffer[:size])
 

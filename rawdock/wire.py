@@ -222,7 +222,8 @@ def build_request(
         raise ValueError(f"invalid HTTP method {method!r}")
     # request-target in origin-form (§3.2.1): a path starting with "/", no spaces or controls.
     # Whitespace and controls (C0 and DEL): some parsers split the request line on any of them.
-    if not target.startswith("/") or any(c <= " " or c == "\x7f" for c in target):
+    # (isprintable() is False for every C0 control and DEL; the space is checked apart.)
+    if not target.startswith("/") or not target.isprintable() or " " in target:
         raise ValueError(f"invalid request target {target!r}")
     lines = [f"{method} {target} HTTP/1.1"]
     has_length = False
