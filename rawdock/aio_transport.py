@@ -28,6 +28,7 @@ from .transport import (
     RECV_SIZE,
     Endpoint,
     TraceHook,
+    TransportSettings,
     _cannot_connect,
     _Default,
     _is_disconnect,
@@ -128,12 +129,10 @@ class AsyncConnection:
             pass
 
 
-class AsyncTransport:
-    """Runs requests over connections to one endpoint, keeping idle ones for reuse.
-
-    `timeout` bounds each read of an ordinary response (None: wait forever), `connect_timeout`
-    the connection set-up. One transport belongs to one event loop at a time: it moves to another
-    only once it has no connection open (after `close()`)."""
+class AsyncTransport(TransportSettings):
+    """Runs requests over connections to one endpoint, keeping idle ones for reuse. One
+    transport belongs to one event loop at a time: it moves to another only once it has no
+    connection open (after `close()`)."""
 
     def __init__(
         self,
@@ -142,10 +141,7 @@ class AsyncTransport:
         connect_timeout: float | None = None,
         trace: TraceHook | None = None,
     ) -> None:
-        self.endpoint = endpoint
-        self.timeout = timeout
-        self.connect_timeout = timeout if connect_timeout is None else connect_timeout
-        self.trace = trace
+        super().__init__(endpoint, timeout, connect_timeout, trace)
         #: TLS for a tcp endpoint: passed to asyncio.open_connection as is.
         self.ssl_context: ssl.SSLContext | None = None
         self.max_connections = MAX_CONNECTIONS

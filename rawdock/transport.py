@@ -557,11 +557,10 @@ class SSHConnection(Connection):
             self._watcher.join()
 
 
-class Transport:
-    """Runs requests over connections to one endpoint, keeping idle ones for reuse.
-
-    `timeout` bounds each read of an ordinary response (None: wait forever), `connect_timeout`
-    the connection set-up. Thread-safe: each request takes a connection of its own."""
+class TransportSettings:
+    """What every transport (this one, and rawdock.aio's) is told: where, how long to wait for
+    each read (`timeout`, None: forever) and to connect (`connect_timeout`, default `timeout`),
+    and whom to show the bytes (`trace`)."""
 
     def __init__(
         self,
@@ -574,6 +573,20 @@ class Transport:
         self.timeout = timeout
         self.connect_timeout = timeout if connect_timeout is None else connect_timeout
         self.trace = trace
+
+
+class Transport(TransportSettings):
+    """Runs requests over connections to one endpoint, keeping idle ones for reuse.
+    Thread-safe: each request takes a connection of its own."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        timeout: float | None = 60,
+        connect_timeout: float | None = None,
+        trace: TraceHook | None = None,
+    ) -> None:
+        super().__init__(endpoint, timeout, connect_timeout, trace)
         self._idle: list[Connection] = []
         self._lock = allocate_lock()
 
