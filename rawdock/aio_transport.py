@@ -34,7 +34,7 @@ from .transport import (
     _is_disconnect,
     _transport_error,
 )
-from .wire import Data, End, Event, Head, ResponseParser
+from .wire import Event, Head, ResponseParser, body_of
 
 __all__ = ["AsyncConnection", "AsyncTransport", "AsyncExchange", "MAX_CONNECTIONS", "within"]
 
@@ -286,11 +286,11 @@ class AsyncExchange:
         try:
             while self._conn is not None:
                 events, self._pending = self._pending, []
-                pieces = [event.data for event in events if isinstance(event, Data)]
-                if any(isinstance(event, End) for event in events):
+                data, ended = body_of(events)
+                if ended:
                     self._complete()  # back to the pool before the last piece is handed over
-                if pieces:
-                    return b"".join(pieces) if len(pieces) > 1 else pieces[0]
+                if data:
+                    return data
                 if self._conn is None:
                     return None
                 self._pending = await _receive(

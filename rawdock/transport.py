@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import subprocess
 
 from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
-from .wire import Data, End, Event, Head, ResponseParser, _Frozen
+from .wire import Event, Head, ResponseParser, _Frozen, body_of
 
 __all__ = [
     "DEFAULT_HOST",
@@ -691,14 +691,14 @@ class Exchange:
         spares the consumer a round per chunk, and makes a stream several times faster.)"""
         try:
             while self._conn is not None:
-                pieces = [event.data for event in self._pending if isinstance(event, Data)]
-                if any(isinstance(event, End) for event in self._pending):
+                data, ended = body_of(self._pending)
+                if ended:
                     self._complete()  # the connection goes back to the pool before the last data
-                    if pieces:
-                        yield b"".join(pieces)
+                    if data:
+                        yield data
                     return
-                if pieces:
-                    yield b"".join(pieces) if len(pieces) > 1 else pieces[0]
+                if data:
+                    yield data
                 conn = self._conn
                 if conn is None:  # closed while the consumer held the last piece
                     return

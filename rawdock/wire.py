@@ -30,6 +30,7 @@ __all__ = [
     "End",
     "Event",
     "ResponseParser",
+    "body_of",
     "build_request",
     "target",
     "quote",
@@ -204,6 +205,14 @@ class End(_Frozen):
 
 
 Event = Head | Data | End
+
+
+def body_of(events: list[Event]) -> tuple[bytes, bool]:
+    """The body bytes among `events` (what one `feed` returned), joined, and whether the
+    response ended there. How a transport turns events into the pieces of a body."""
+    pieces = [event.data for event in events if isinstance(event, Data)]
+    data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    return data, any(isinstance(event, End) for event in events)
 
 
 # --- Building requests (RFC 9112 §3) ----------------------------------------------------------

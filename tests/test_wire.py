@@ -824,3 +824,11 @@ def test_a_peer_that_is_not_http_is_refused_on_its_first_bytes() -> None:
     parser = ResponseParser()
     for byte in b"HTTP/1.1 2":  # a real response, byte by byte, is never refused early
         assert parser.feed(bytes([byte])) == []
+
+
+def test_body_of_joins_what_one_feed_completed() -> None:
+    parser = ResponseParser()
+    events = parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc")
+    assert rawdock.wire.body_of(events) == (b"abc", False)
+    assert rawdock.wire.body_of(parser.feed(b"\r\n0\r\n\r\n")) == (b"", True)
+    assert rawdock.wire.body_of([]) == (b"", False)
