@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
 import statistics
 import sys
-import tarfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -38,6 +36,7 @@ import aiodocker  # noqa: E402
 
 import rawdock  # noqa: E402
 import rawdock.aio  # noqa: E402
+from rawdock.build import context_tar  # noqa: E402
 
 RUN_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 LABELS = {"rawdock.bench": RUN_ID}
@@ -48,13 +47,7 @@ DOCKERFILE = (
 
 
 def busybox_context() -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(DOCKERFILE)
-        tar.addfile(info, io.BytesIO(DOCKERFILE))
-        tar.add("/bin/busybox", arcname="busybox")
-    return buffer.getvalue()
+    return context_tar({"Dockerfile": DOCKERFILE, "busybox": "/bin/busybox"})
 
 
 Round = Callable[[], Awaitable[None]]

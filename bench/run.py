@@ -24,7 +24,6 @@ import argparse
 import asyncio  # noqa: F401 -- imported up front so that an asyncio contender costs no import in a round
 import gc
 import http.client
-import io
 import json
 import os
 import platform
@@ -32,7 +31,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -46,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import rawdock  # noqa: E402
+from rawdock.build import context_tar  # noqa: E402
 from rawdock.transport import RECV_SIZE  # noqa: E402
 from rawdock.wire import Data, End, ResponseParser  # noqa: E402
 
@@ -465,13 +464,7 @@ DOCKERFILE = (
 
 
 def busybox_context() -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(DOCKERFILE)
-        tar.addfile(info, io.BytesIO(DOCKERFILE))
-        tar.add("/bin/busybox", arcname="busybox")
-    return buffer.getvalue()
+    return context_tar({"Dockerfile": DOCKERFILE, "busybox": "/bin/busybox"})
 
 
 class LogContainer:
