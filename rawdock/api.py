@@ -124,9 +124,17 @@ class Call(_Frozen, Generic[T]):
         versioned: bool = True,
         deadline: float | None = None,
     ) -> None:
-        values = (method, target, body, content_type, headers, ok, result, timeout, versioned)
-        for name, value in zip(self.__slots__, (*values, deadline), strict=True):
-            object.__setattr__(self, name, value)
+        set_field = object.__setattr__  # set once, here: the class is frozen
+        set_field(self, "method", method)
+        set_field(self, "target", target)
+        set_field(self, "body", body)
+        set_field(self, "content_type", content_type)
+        set_field(self, "headers", headers)
+        set_field(self, "ok", ok)
+        set_field(self, "result", result)
+        set_field(self, "timeout", timeout)
+        set_field(self, "versioned", versioned)
+        set_field(self, "deadline", deadline)
 
 
 class StreamCall(_Frozen, Generic[T]):
@@ -233,12 +241,15 @@ class _Declared:
     def _bind(self, client: object) -> Any:
         describe, run = self.describe, getattr(client, self.runner)
 
-        @functools.wraps(describe)
         def method(*args: Any, **kwargs: Any) -> Any:
             return run(describe(*args, **kwargs))
 
         # Made at each lookup rather than kept on the client: kept, it would tie the client in
-        # a reference cycle, and its sockets would wait for the garbage collector.
+        # a reference cycle, and its sockets would wait for the garbage collector. So it is
+        # made cheaply: what functools.wraps would copy, help() and inspect.signature() need
+        # only these (the signature is read from __wrapped__).
+        method.__name__, method.__qualname__ = describe.__name__, describe.__qualname__
+        method.__doc__, method.__wrapped__ = describe.__doc__, describe  # type: ignore[attr-defined]
         return method
 
 

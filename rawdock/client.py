@@ -83,10 +83,15 @@ class RequestBuilder:
     ) -> bytes:
         if versioned:
             path = f"/v{self._version}{path}"
+        fields = [("Host", self.endpoint.host_header)]
+        if not headers:  # what every endpoint method sends
+            fields.append(("User-Agent", USER_AGENT))
+            if content_type:
+                fields.append(("Content-Type", content_type))
+            return build_request(method, path, fields, body)
         given = {name.lower() for name, _ in headers}
         if given & RESERVED_FIELDS:
             raise ValueError(f"headers {sorted(given & RESERVED_FIELDS)} are ones rawdock sets")
-        fields = [("Host", self.endpoint.host_header)]
         # A caller's User-Agent or Content-Type replaces rawdock's rather than doubling it.
         if "user-agent" not in given:
             fields.append(("User-Agent", USER_AGENT))

@@ -605,8 +605,13 @@ class Transport(TransportSettings):
         exchange, body included, however the daemon spaces its bytes."""
         read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
         clock = _Clock(read_timeout, deadline)
+        # Only a request that could not be sent again is worth a check of its connection first
+        # (a system call): for the others a dead connection shows itself as an EOF before any
+        # response, and they are resent on a new one. Go's net/http, the daemon's own client,
+        # works the same way.
+        check = method not in IDEMPOTENT_METHODS
         for attempt in (1, 2):
-            conn, reused = self._acquire()
+            conn, reused = self._acquire(check)
             parser = ResponseParser(method)
             sent = False
             try:
@@ -632,13 +637,15 @@ class Transport(TransportSettings):
                 raise
         raise AssertionError("unreachable")
 
-    def _acquire(self) -> tuple[Connection, bool]:
+    def _acquire(self, check: bool = True) -> tuple[Connection, bool]:
+        """An idle connection (and True), else a new one (and False). With `check`, an idle
+        one is first checked for having been closed by the daemon."""
         while True:
             with self._lock:
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
                 return connect(self.endpoint, self.connect_timeout), False
-            if not conn.is_stale():
+            if not check or not conn.is_stale():
                 return conn, True
             conn.close()
 
@@ -712,6 +719,12 @@ class Exchange:
 
     def read(self) -> bytes:
         """The whole body."""
+        if self._parser.done and self._conn is not None:
+            # It all came with the head (the usual small response): no generator needed.
+            data, _ = body_of(self._pending)
+            self._pending = []
+            self._complete()
+            return data
         return b"".join(self.iter_body())
 
     def detach(self) -> socket.socket:

@@ -186,8 +186,8 @@ def test_keep_alive_reuses_one_connection(client: rawdock.Client) -> None:
     with rawdock.Client() as counted:
         original = counted.transport._acquire
 
-        def acquire() -> Any:
-            conn, reused = original()
+        def acquire(check: bool = True) -> Any:
+            conn, reused = original(check)
             if not reused:
                 opened.append(1)
             return conn, reused

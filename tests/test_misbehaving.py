@@ -321,6 +321,42 @@ def test_idle_connection_closed_by_daemon_is_replaced(
         assert_no_leak(client, opened)
 
 
+def test_only_a_post_checks_its_idle_connection_first(
+    fake: FakeDaemon, opened: list[transport.Connection], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GET goes out on an idle connection unchecked (a dead one shows itself by an EOF, and
+    the GET is resent); a POST, which cannot be resent, checks first (a system call), finds this
+    one closed by the daemon and takes a new connection."""
+    checks: list[bool] = []
+    is_stale = transport.Connection.is_stale
+
+    def spy(conn: transport.Connection) -> bool:
+        checks.append(is_stale(conn))
+        return checks[-1]
+
+    monkeypatch.setattr(transport.Connection, "is_stale", spy)
+    closed = threading.Event()
+
+    def answer_twice_then_close_while_idle(peer: Peer) -> None:
+        for _ in range(2):
+            peer.read_request()
+            peer.send(response(200, b"[1]"))
+        peer.close()
+        closed.set()
+
+    fake.script(answer_twice_then_close_while_idle, answer(204, b""))
+    with fake.client() as client:
+        assert client.containers() == [1]
+        assert client.containers() == [1]  # reused, unchecked
+        assert checks == []
+        assert closed.wait(5)
+        assert client.start_container("web") is None
+        assert checks == [True]
+        assert fake.connections == 2
+        assert len([r for r in fake.requests if r.startswith(b"POST ")]) == 1
+        assert_no_leak(client, opened)
+
+
 def _answer_once_then_die_on_next_request(peer: Peer) -> None:
     peer.read_request()
     peer.send(response(200, b"[1]"))

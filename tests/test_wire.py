@@ -832,3 +832,32 @@ def test_body_of_joins_what_one_feed_completed() -> None:
     assert rawdock.wire.body_of(events) == (b"abc", False)
     assert rawdock.wire.body_of(parser.feed(b"\r\n0\r\n\r\n")) == (b"", True)
     assert rawdock.wire.body_of([]) == (b"", False)
+
+
+# --- Headers split lazily -------------------------------------------------------------------
+# The parser keeps a checked section whole and answers lookups by searching it; the fields are
+# split only when something asks for all of them. Both must agree with Headers(fields).
+
+_field_names = st.sampled_from(
+    ["Content-Length", "content-length", "Content-Type", "X-A", "X-AB", "A", "Connection"]
+)
+_field_values = st.text(alphabet=" \tabc,;=:0123456789\x7f\xe9", max_size=8)
+
+
+@given(st.lists(st.tuples(_field_names, _field_values), min_size=1, max_size=6), _field_names)
+@settings(max_examples=300)
+def test_parsed_headers_answer_as_a_list_of_fields_does(
+    fields: list[tuple[str, str]], asked: str
+) -> None:
+    section = "\r\n".join(f"{name}:{value}" for name, value in fields).encode("latin-1")
+    parsed = rawdock.wire._parse_fields(section, "header")
+    expected = Headers([(name, value.strip(" \t")) for name, value in fields])
+    # Lookups first, while the section is still whole...
+    assert parsed.get_all(asked) == expected.get_all(asked)
+    assert parsed.get(asked.upper()) == expected.get(asked)
+    assert (asked in parsed) == (asked in expected)
+    assert parsed.get_all("X-A:") == [] and parsed.get_all("X A") == []  # no token, no field
+    # ...then everything, split.
+    assert list(parsed) == list(expected) and len(parsed) == len(expected)
+    assert parsed == expected and repr(parsed) == repr(expected)
+    assert parsed.get_all(asked) == expected.get_all(asked)
