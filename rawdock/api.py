@@ -16,17 +16,12 @@ from __future__ import annotations
 import functools
 import json as _json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from ._typing import Any, Generic, ParamSpec, TypeVar, overload
 from .errors import ProtocolError, error_for_status
 from .streams import BytesDecoder, Decoder, FrameDecoder, JSONStreamDecoder, RawStreamDecoder
 from .transport import DEFAULT_TIMEOUT, _Default
 from .wire import Head, Headers, QueryValue, _Frozen, target
-
-if TYPE_CHECKING:
-    from typing_extensions import ParamSpec
-else:  # ParamSpec is in typing from 3.10 on; typing_extensions is only for type checkers.
-    from typing import ParamSpec
 
 __all__ = [
     "Call",

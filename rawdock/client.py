@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
 
+from ._typing import Any, TypeVar
 from .api import (
     Call,
     Endpoints,
