@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
 
-from ._typing import Any, TypeVar
+from ._typing import TYPE_CHECKING, Any, TypeVar
 from .api import (
     Call,
     Endpoints,
@@ -26,9 +26,11 @@ from .api import (
     json_body,
     result_of,
 )
-from .streams import Decoder
 from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
 from .wire import QueryValue, build_request, target
+
+if TYPE_CHECKING:
+    from .streams import Decoder
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 
