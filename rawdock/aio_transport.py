@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
 
-if TYPE_CHECKING:
-    import ssl
-
+from ._typing import TYPE_CHECKING, Any, TypeVar
 from .errors import ProtocolError, RawdockError, TransportError
 from .transport import (
     DEFAULT_TIMEOUT,
@@ -35,6 +32,9 @@ from .transport import (
     _transport_error,
 )
 from .wire import Event, Head, ResponseParser, body_of
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["AsyncConnection", "AsyncTransport", "AsyncExchange", "MAX_CONNECTIONS", "within"]
 

@@ -12,10 +12,9 @@ error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
 
+from ._typing import TYPE_CHECKING, Any, TypeVar
 from .api import (
     Call,
     Endpoints,
@@ -26,9 +25,11 @@ from .api import (
     json_body,
     result_of,
 )
-from .streams import Decoder
 from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
 from .wire import QueryValue, build_request, target
+
+if TYPE_CHECKING:
+    from .streams import Decoder
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 
@@ -42,10 +43,13 @@ USER_AGENT = "rawdock"
 #: disagrees with the body would leave the rest of the body to be read as a second request.
 #: Host is required exactly once (RFC 9112 §3.2).
 RESERVED_FIELDS = frozenset({"host", "content-length", "transfer-encoding"})
-#: A path given to `request()`: "/" then visible ASCII (RFC 3986 characters; encode others).
-#: No space or other whitespace, which lenient parsers take as the end of the target
-#: (RFC 9112 §3), and no control characters.
-_RAW_PATH = re.compile(r"/[\x21-\x7e]*")
+
+
+def _is_raw_path(path: str) -> bool:
+    """A path given to `request()`: "/" then visible ASCII (RFC 3986 characters; encode others).
+    No space or other whitespace, which lenient parsers take as the end of the target
+    (RFC 9112 §3), and no control characters (isprintable() is False for C0 and DEL)."""
+    return path.startswith("/") and path.isascii() and path.isprintable() and " " not in path
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -111,7 +115,7 @@ class RequestBuilder:
     ) -> Call[Response]:
         """The Call behind `request()`: any endpoint, path given without the version prefix.
         Raises ValueError for a path that is not "/" and visible ASCII."""
-        if not _RAW_PATH.fullmatch(path):
+        if not _is_raw_path(path):
             raise ValueError(f"invalid path {path!r}: expected '/' then visible ASCII")
         content_type = None
         if json is not None:

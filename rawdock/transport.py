@@ -22,14 +22,14 @@ import socket
 import time
 from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING
+
+from ._typing import TYPE_CHECKING
+from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
+from .wire import Event, Head, ResponseParser, _Frozen, body_of
 
 if TYPE_CHECKING:
     import ssl
     import subprocess
-
-from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
-from .wire import Event, Head, ResponseParser, _Frozen, body_of
 
 __all__ = [
     "DEFAULT_HOST",

@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar
 
+from ._typing import Any, TypeVar
 from .errors import ProtocolError
 
 __all__ = [

@@ -232,3 +232,17 @@ def test_import_loads_only_the_standard_library() -> None:
     stdlib = sys.stdlib_module_names
     assert [m for m in set(loaded) if m not in stdlib and m != "rawdock"] == []
     assert not {"http", "urllib", "email", "requests"} & set(loaded)
+
+
+def test_import_adds_nothing_to_what_socket_and_json_load() -> None:
+    # The import budget (docs/benchmarks.md, "Import"): typing, struct and the stream decoders
+    # stay out of `import rawdock` until something needs them.
+    code = (
+        "import sys; import socket, json; before = set(sys.modules); "
+        "import rawdock; rawdock.Client; print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert [m for m in loaded if m.partition(".")[0] != "rawdock"] == []
+    assert "rawdock.streams" not in loaded

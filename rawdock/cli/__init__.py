@@ -18,15 +18,18 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn
 
 from .. import __version__
+from .._typing import TYPE_CHECKING
 from ..client import Client
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
 from . import commands, swarm
 from .context import CommandError, Context, daemon_error
 from .options import UsageError
 from .trace import DEFAULT_CURL_API_VERSION, CurlClient, TraceFormatter
+
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 __all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 

@@ -6,11 +6,14 @@ import io
 import re
 import shutil
 from dataclasses import dataclass, field
-from typing import BinaryIO, TextIO
 
+from .._typing import TYPE_CHECKING
 from ..client import Client
 from ..errors import DockerError
 from .trace import CurlClient
+
+if TYPE_CHECKING:
+    from typing import BinaryIO, TextIO
 
 __all__ = ["Context", "CommandError", "daemon_error"]
 

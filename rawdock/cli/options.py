@@ -10,7 +10,8 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from .._typing import Any
 
 __all__ = [
     "UsageError",

@@ -12,7 +12,11 @@ import json
 import platform
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+
+from .._typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = [
     "table",

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, TextIO, TypeVar, cast
 
+from .._typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..api import Call, Endpoints, StreamCall, SyncRunner
 from ..transport import parse_host
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = ["TraceFormatter", "CurlClient", "shell_word", "DEFAULT_CURL_API_VERSION"]
 
