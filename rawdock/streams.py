@@ -104,7 +104,7 @@ class FrameDecoder:
     def feed(self, data: bytes) -> list[tuple[str, bytes]]:
         self._pending.raise_if_any()
         items: list[tuple[str, bytes]] = []
-        pieces: list[bytes] = []  # payload of the current run of one stream
+        pieces: list[memoryview] = []  # payload of the current run of one stream
         run_stream = -1
         view = memoryview(data)
         pos, size = 0, len(data)
@@ -122,6 +122,16 @@ class FrameDecoder:
                 else:
                     kind, length = _FRAME_HEADER.unpack_from(view, pos)
                     pos += FRAME_HEADER_SIZE
+                    if (kind == 1 or kind == 2) and 0 < length <= size - pos:
+                        # The usual frame: stdout or stderr, all of it in this read. Taken in
+                        # one turn of the loop (a log line costs one frame).
+                        if kind != run_stream and pieces:
+                            items.append((STREAM_NAMES[run_stream], b"".join(pieces)))
+                            pieces = []
+                        run_stream = kind
+                        pieces.append(view[pos : pos + length])
+                        pos += length
+                        continue
                 if kind not in STREAM_NAMES:
                     raise ProtocolError(
                         f"invalid multiplexed-stream frame type {kind} (is this a TTY stream?)"
@@ -146,7 +156,7 @@ class FrameDecoder:
                 items.append((STREAM_NAMES[run_stream], b"".join(pieces)))
                 pieces = []
             run_stream = self._stream
-            pieces.append(piece.tobytes())
+            pieces.append(piece)  # memoryview slices: join copies each byte once
         if pieces:
             items.append((STREAM_NAMES[run_stream], b"".join(pieces)))
         return items
