@@ -267,6 +267,34 @@ def latency_contenders(
             pass
         bare()
 
+    def minimal() -> None:
+        # The least any HTTP client written in Python does, with no checks at all: format the
+        # request, send it, read to the end of the head, split the fields, take Content-Length,
+        # turn the body into the value. How far under rawdock a Python client could get.
+        sock = kept.get("minimal") if keep_alive else None
+        if sock is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(config.socket_path)
+            if keep_alive:
+                kept["minimal"] = sock
+        assert isinstance(sock, socket.socket)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: x\r\n\r\n".encode())
+        view, size = memoryview(buffer), 0
+        while (end := buffer.find(b"\r\n\r\n", 0, size)) < 0:
+            size += sock.recv_into(view[size:])
+        lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.lower()] = value.strip()
+        length = int(fields["content-length"])  # the daemon's answers here are not chunked
+        while size < end + 4 + length:
+            size += sock.recv_into(view[size:])
+        body = bytes(buffer[end + 4 : end + 4 + length])
+        _ = body == b"OK" if path == "/_ping" else json.loads(body)
+        if not keep_alive:
+            sock.close()
+
     def httpclient() -> None:
         conn = kept.get("http") if keep_alive else None
         if conn is None:
@@ -299,6 +327,7 @@ def latency_contenders(
     contenders = {
         "bare socket (limit)": timed(bare),
         "bare socket + 20 µs of work": timed(bare_after_work),
+        "minimal client, no checks": timed(minimal),
         "rawdock": timed(with_rawdock),
         "http.client": timed(httpclient),
         "docker-py": timed(with_dockerpy),

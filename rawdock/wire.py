@@ -314,16 +314,19 @@ def _check_fields(fields: list[tuple[str, str]]) -> None:
 # --- Building targets from caller input (RFC 3986 §2-3) ---------------------------------------
 
 # Unreserved characters never need encoding (RFC 3986 §2.3).
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 # In a path segment ":" and "@" are allowed too (pchar, §3.3): they keep image references such
 # as "busybox:latest" readable in a trace.
-_SEGMENT_SAFE = _UNRESERVED | frozenset(b":@")
+_SEGMENT_SAFE = _UNRESERVED + b":@"
 QueryValue = str | int | bool | None | Mapping[str, Any] | list[Any]
 
 
-def quote(text: str, safe: frozenset[int] = _UNRESERVED) -> str:
+def quote(text: str, safe: bytes = _UNRESERVED) -> str:
     """Percent-encode every UTF-8 byte of `text` outside `safe`."""
-    return "".join(chr(b) if b in safe else f"%{b:02X}" for b in text.encode("utf-8"))
+    raw = text.encode("utf-8")
+    if not raw.translate(None, safe):  # nothing to encode: most names, ids and numbers
+        return text
+    return "".join(chr(b) if b in safe else f"%{b:02X}" for b in raw)
 
 
 def _query_value(value: QueryValue) -> str:
@@ -575,9 +578,11 @@ class ResponseParser:
         # A response starts with "HTTP/" (RFC 9112 §4). Checking the first bytes as they come
         # fails at once on a peer that speaks something else (an SSH banner, a TLS alert)
         # instead of waiting for a blank line that may never come.
-        start = (bytes(self._buf[:5]) + data[:5] if self._buf else data)[:5]
-        if not _HTTP_NAME.startswith(start):
-            raise ProtocolError(f"invalid status line: not an HTTP response, starts with {start!r}")
+        if self._buf or not data.startswith(_HTTP_NAME):  # (the usual head: one check, passed)
+            start = (bytes(self._buf[:5]) + data[:5] if self._buf else data)[:5]
+            if not _HTTP_NAME.startswith(start):
+                message = f"not an HTTP response, starts with {start!r}"
+                raise ProtocolError(f"invalid status line: {message}")
         cut = self._take_section(data, "header")
         if cut is None:
             return b""
@@ -748,8 +753,6 @@ def _parse_fields(section: bytes, what: str) -> Headers:
 
 def _has_token(headers: Headers, name: str, token: str) -> bool:
     """Whether a comma-separated field such as Connection lists `token` (case-insensitive)."""
-    if headers._lowered and b"\r\n" + name.encode() + b":" not in headers._lowered:
-        return False  # not there at all, the usual case: found without splitting the section
     return any(
         part.strip().lower() == token
         for value in headers.get_all(name)
