@@ -117,7 +117,7 @@ class Headers:
         return fields
 
     def _search(self, key: bytes) -> list[str]:
-        """The values of the fields whose line starts with `key` ("\r\n<name>:", name lowered)
+        """The values of the fields whose line starts with `key` (CRLF, the name lowered, ":")
         in a section not yet split."""
         lowered, section = self._lowered, self._section
         values = []
