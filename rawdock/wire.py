@@ -618,18 +618,13 @@ class ResponseParser:
             # the general path below, which this must agree with.
             at = lowered.find(b"\r\ncontent-length:")
             if at < 0:
-                self.keep_alive = False  # rule 8, as below
-                self._state = _UNTIL_EOF
+                self._until_eof()  # rule 8, as below
                 return
             if lowered.find(b"\r\ncontent-length:", at + 1) < 0:
                 end = lowered.find(b"\r\n", at + 2)
                 digits = lowered[at + 17 : None if end < 0 else end].strip(b" \t")
                 if digits.isdigit() and len(digits) <= MAX_CONTENT_LENGTH_DIGITS:
-                    self._remaining = int(digits)
-                    if self._remaining:
-                        self._state = _LENGTH
-                    else:
-                        self._finish(events)
+                    self._expect_length(int(digits), events)
                     return
         codings = headers.get_all("transfer-encoding")
         lengths = headers.get_all("content-length")
@@ -643,8 +638,7 @@ class ResponseParser:
             if listed[-1:] == ["chunked"]:
                 self._state = _CHUNK_SIZE_LINE
             else:
-                self.keep_alive = False
-                self._state = _UNTIL_EOF
+                self._until_eof()
             return
         if lengths:  # rule 6
             values = {v.strip() for field in lengths for v in field.split(",")}
@@ -656,13 +650,19 @@ class ResponseParser:
                 raise ProtocolError(f"invalid Content-Length {value!r}")
             if len(value) > MAX_CONTENT_LENGTH_DIGITS:
                 raise ProtocolError(f"Content-Length {value[:40]!r}... is too long")
-            self._remaining = int(value)
-            if self._remaining:
-                self._state = _LENGTH
-            else:
-                self._finish(events)
+            self._expect_length(int(value), events)
             return
-        # rule 8: no framing at all, so the body runs until the server closes.
+        self._until_eof()  # rule 8
+
+    def _expect_length(self, length: int, events: list[Event]) -> None:
+        self._remaining = length
+        if length:
+            self._state = _LENGTH
+        else:
+            self._finish(events)
+
+    def _until_eof(self) -> None:
+        # No framing at all, so the body runs until the server closes (§6.3 rule 8).
         self.keep_alive = False
         self._state = _UNTIL_EOF
 
