@@ -21,14 +21,13 @@ from ._typing import TYPE_CHECKING, Any, TypeVar
 from .errors import ProtocolError, RawdockError, TransportError
 from .transport import (
     DEFAULT_TIMEOUT,
-    IDEMPOTENT_METHODS,
     RECV_SIZE,
     Endpoint,
     TraceHook,
     TransportSettings,
     _cannot_connect,
     _Default,
-    _is_disconnect,
+    _may_resend,
     _transport_error,
 )
 from .wire import Event, Head, ResponseParser, body_of
@@ -188,15 +187,12 @@ class AsyncTransport(TransportSettings):
                     await conn.send(request, read_timeout)
                     sent = True
                     events = await _receive(conn, parser, read_timeout, self.trace)
-                    while not any(isinstance(event, Head) for event in events):
+                    while parser.head is None:  # the parser sets it as it emits the Head event
                         events += await _receive(conn, parser, read_timeout, self.trace)
                     return AsyncExchange(self, conn, parser, events, read_timeout, release)
                 except (OSError, ProtocolError, TransportError) as exc:
                     conn.close()
-                    # As in the sync transport: resend only when nothing came back on a reused
-                    # connection and the request never went out whole or is idempotent.
-                    died_unused = reused and not parser.received_any and _is_disconnect(exc)
-                    if attempt == 1 and died_unused and (not sent or method in IDEMPOTENT_METHODS):
+                    if attempt == 1 and _may_resend(method, reused, sent, parser, exc):
                         continue
                     raise _transport_error(exc, self.endpoint) from None
                 except BaseException:  # cancelled: the response may be half read
@@ -314,7 +310,7 @@ class AsyncExchange:
     def _complete(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            if self._parser.keep_alive and not self._parser.trailing:
+            if self._parser.reusable:
                 self._transport.release(conn)
             else:  # closed by the daemon, or hijacked: never back into the pool
                 conn.close()

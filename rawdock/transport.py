@@ -625,11 +625,7 @@ class Transport(TransportSettings):
                 return Exchange(self, conn, parser, events, clock)
             except (OSError, ProtocolError, TransportError) as exc:
                 conn.close()
-                # A reused connection the daemon had already closed: nothing of the response
-                # came back. Resending is safe if the request never went out whole, or if the
-                # method is idempotent.
-                died_unused = reused and not parser.received_any and _is_disconnect(exc)
-                if attempt == 1 and died_unused and (not sent or method in IDEMPOTENT_METHODS):
+                if attempt == 1 and _may_resend(method, reused, sent, parser, exc):
                     continue
                 raise _transport_error(exc, self.endpoint) from None
             except BaseException:
@@ -737,7 +733,7 @@ class Exchange:
     def _complete(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            if self._parser.keep_alive and not self._parser.trailing:
+            if self._parser.reusable:
                 self._transport.release(conn)
             else:
                 conn.close()
@@ -775,6 +771,16 @@ def _receive(
     if trace:
         trace("recv", data)
     return parser.feed(data) if data else parser.feed_eof()
+
+
+def _may_resend(
+    method: str, reused: bool, sent: bool, parser: ResponseParser, exc: BaseException
+) -> bool:
+    """Whether a failed request may go out again on a new connection (both transports ask):
+    only when a reused connection the daemon had already closed gave back nothing of a
+    response, and the request never went out whole or its method is idempotent."""
+    died_unused = reused and not parser.received_any and _is_disconnect(exc)
+    return died_unused and (not sent or method in IDEMPOTENT_METHODS)
 
 
 def _is_disconnect(exc: BaseException) -> bool:

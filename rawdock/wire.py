@@ -416,6 +416,12 @@ class ResponseParser:
     def done(self) -> bool:
         return self._state is _DONE
 
+    @property
+    def reusable(self) -> bool:
+        """The response is complete and the connection may carry another (RFC 9112 §9.3): no
+        close, and nothing unasked-for came after it (or after a 101)."""
+        return self._state is _DONE and self.keep_alive and not self.trailing
+
     def feed(self, data: bytes) -> list[Event]:
         """Add bytes from the peer; return the events they complete (possibly none)."""
         if not data:

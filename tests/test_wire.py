@@ -861,3 +861,21 @@ def test_parsed_headers_answer_as_a_list_of_fields_does(
     assert list(parsed) == list(expected) and len(parsed) == len(expected)
     assert parsed == expected and repr(parsed) == repr(expected)
     assert parsed.get_all(asked) == expected.get_all(asked)
+
+
+def test_reusable_only_after_a_whole_response_with_nothing_after_it() -> None:
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"
+    parser = ResponseParser()
+    parser.feed(ok[:-1])
+    assert not parser.reusable  # not done yet
+    parser.feed(ok[-1:])
+    assert parser.reusable
+    parser = ResponseParser()
+    parser.feed(ok + b"HTTP/1.1")  # bytes nobody asked for
+    assert parser.done and not parser.reusable
+    parser = ResponseParser()
+    parser.feed(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+    assert parser.done and not parser.reusable
+    parser = ResponseParser()
+    parser.feed(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+    assert parser.done and not parser.reusable
