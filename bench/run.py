@@ -245,14 +245,19 @@ def latency_contenders(
 
         return run
 
-    def bare() -> None:
-        sock = kept.get("bare") if keep_alive else None
+    def unix_socket(name: str) -> socket.socket:
+        """The contender's kept-alive socket, or a new one for each request."""
+        sock = kept.get(name) if keep_alive else None
         if sock is None:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(config.socket_path)
             if keep_alive:
-                kept["bare"] = sock
+                kept[name] = sock
         assert isinstance(sock, socket.socket)
+        return sock
+
+    def bare() -> None:
+        sock = unix_socket("bare")
         sock.sendall(request)
         read_response(sock, buffer)
         if not keep_alive:
@@ -271,13 +276,7 @@ def latency_contenders(
         # The least any HTTP client written in Python does, with no checks at all: format the
         # request, send it, read to the end of the head, split the fields, take Content-Length,
         # turn the body into the value. How far under rawdock a Python client could get.
-        sock = kept.get("minimal") if keep_alive else None
-        if sock is None:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.connect(config.socket_path)
-            if keep_alive:
-                kept["minimal"] = sock
-        assert isinstance(sock, socket.socket)
+        sock = unix_socket("minimal")
         sock.sendall(f"GET {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: x\r\n\r\n".encode())
         view, size = memoryview(buffer), 0
         while (end := buffer.find(b"\r\n\r\n", 0, size)) < 0:
