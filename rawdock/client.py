@@ -88,11 +88,6 @@ class RequestBuilder:
         if versioned:
             path = f"/v{self._version}{path}"
         fields = [("Host", self.endpoint.host_header)]
-        if not headers:  # what every endpoint method sends
-            fields.append(("User-Agent", USER_AGENT))
-            if content_type:
-                fields.append(("Content-Type", content_type))
-            return build_request(method, path, fields, body)
         given = {name.lower() for name, _ in headers}
         if given & RESERVED_FIELDS:
             raise ValueError(f"headers {sorted(given & RESERVED_FIELDS)} are ones rawdock sets")
