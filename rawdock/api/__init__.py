@@ -1,0 +1,58 @@
+"""What each endpoint is: method, path, query, body, and what the response becomes.
+
+Nothing here does I/O. An endpoint is a small function that returns a `Call` (or a `StreamCall`)
+describing one request; a client runs it. `rawdock.Client` runs calls over blocking sockets and
+`rawdock.aio.Client` over asyncio, both from these same definitions:
+
+    >>> API.start_container.describe("web")
+    Call(method='POST', target='/containers/web/start', ...)
+
+The endpoints are grouped by resource, as docker-py groups them and as the docker CLI groups its
+commands: `system`, `images`, `containers`, `swarm`. Each module holds one class of endpoint
+declarations (`@endpoint` or `@stream`); `Endpoints` inherits them all, and every client
+inherits `Endpoints`. The machinery they share (`Call`, `StreamCall`, `check_status`, ...) is in
+`calls`.
+"""
+
+from __future__ import annotations
+
+from .calls import (
+    AsyncRunner,
+    Call,
+    Response,
+    StreamCall,
+    SyncRunner,
+    check_status,
+    endpoint,
+    json_body,
+    result_of,
+    stream,
+)
+from .containers import Containers
+from .images import Images
+from .swarm import Swarm
+from .system import System
+
+__all__ = [
+    "Call",
+    "StreamCall",
+    "Response",
+    "Endpoints",
+    "API",
+    "endpoint",
+    "stream",
+    "SyncRunner",
+    "AsyncRunner",
+    "check_status",
+    "result_of",
+    "json_body",
+]
+
+
+class Endpoints(System, Images, Containers, Swarm):
+    """Every endpoint rawdock knows, shared by the sync and asyncio clients."""
+
+
+#: The endpoint definitions, for looking at a call without running it:
+#: `API.start_container.describe("web")`.
+API = Endpoints
