@@ -1,6 +1,7 @@
 """The one error hierarchy: everything rawdock raises is a `RawdockError`.
 
     RawdockError
+    ├── InvalidArgument      an argument rawdock cannot send (raised before anything is sent)
     ├── ProtocolError        the bytes on the wire are not valid HTTP/1.1 (or not what Docker sends)
     ├── TransportError       the connection itself failed
     │   ├── DaemonUnreachable    nothing answers at the endpoint (missing socket, refused, denied)
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 __all__ = [
     "RawdockError",
+    "InvalidArgument",
     "ProtocolError",
     "TransportError",
     "DaemonUnreachable",
@@ -29,6 +31,13 @@ __all__ = [
 
 class RawdockError(Exception):
     """Base of every error rawdock raises."""
+
+
+class InvalidArgument(RawdockError, ValueError):
+    """An argument that cannot be sent: an empty or `..` name, a NaN in a JSON body, a value
+    JSON cannot encode, a parameter the negotiated API version does not have. Raised before
+    anything is sent; the message names the argument (or the key path inside a body). It is
+    also a ValueError, as a bad argument is in Python."""
 
 
 class ProtocolError(RawdockError):
