@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .._typing import Any
+from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
     JSON,
@@ -49,7 +50,12 @@ class Swarm:
         """`docker swarm leave [--force]`: `POST /swarm/leave?force=1` (a manager, even the last
         one, leaves only with force)."""
         query = {"force": force or None}
-        return Call("POST", target("/swarm/leave", query=query), result=_nothing, timeout=None)
+        return Call(
+            "POST",
+            target("/swarm/leave", query=query),
+            result=_nothing,
+            head_timeout=None,  # the daemon answers once the node has left
+        )
 
     @endpoint
     def swarm_inspect() -> Call[JSON]:
@@ -130,5 +136,9 @@ class Swarm:
         }
         probe = Call("GET", target("/services/{}", id), result=_service_tty)
         return StreamCall(
-            "GET", target("/services/{}/logs", id, query=query), _log_decoder, tty_probe=probe
+            "GET",
+            target("/services/{}/logs", id, query=query),
+            _log_decoder,
+            tty_probe=probe,
+            timeout=None if follow else DEFAULT_TIMEOUT,  # following: quiet while nothing runs
         )

@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--curl", action="store_true", help="print the equivalent curl commands; send nothing"
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=os.environ.get("RAWDOCK_TIMEOUT") or 60,
+        help="how long any request may take, except the body of logs -f, events and wait, "
+        "which wait as long as the daemon does (default: RAWDOCK_TIMEOUT, else 60)",
+    )
     parser.add_argument("-D", "--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("-v", "--version", action="version", version=f"rawdock {__version__}")
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -125,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
         context = Context(client, out, out, out_bytes, err_bytes, curl=True)
     else:
         trace = TraceFormatter(sys.stderr) if args.trace else None
-        client = Client(args.host, version, trace=trace)
+        client = Client(args.host, version, args.timeout, trace=trace, deadline=args.timeout)
         context = Context(
             client,
             sys.stdout,
