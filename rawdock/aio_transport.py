@@ -274,6 +274,8 @@ class AsyncExchange(BaseExchange[AsyncConnection]):
         pieces = []
         while (data := await self.next_data()) is not None:
             pieces.append(data)
+            if self._conn is None:  # that was the last piece (the usual small response)
+                break
         return b"".join(pieces)
 
     def detach(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

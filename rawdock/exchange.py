@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
     "Deadline",
+    "seconds",
     "Pool",
     "BaseExchange",
     "TraceHook",
@@ -67,9 +68,9 @@ class Deadline:
     def __init__(
         self, head_timeout: float | None, body_timeout: float | None, total: float | None
     ) -> None:
-        self.head_timeout = _seconds(head_timeout)
-        self.body_timeout = _seconds(body_timeout)
-        self.total = _seconds(total)
+        self.head_timeout = head_timeout
+        self.body_timeout = body_timeout
+        self.total = total
         self.ends_at = None if total is None else time.monotonic() + total
 
     def wait(self, timeout: float | None) -> float | None:
@@ -85,7 +86,8 @@ class Deadline:
         return self.ends_at is not None and time.monotonic() >= self.ends_at
 
 
-def _seconds(value: float | None) -> float | None:
+def seconds(value: float | None) -> float | None:
+    """`value` if it is a number of seconds a wait can take (or None); else InvalidArgument."""
     if value is None or (type(value) in (int, float) and 0 <= value <= MAX_SECONDS):
         return value  # (NaN fails the comparison)
     raise InvalidArgument(f"a timeout or deadline must be seconds from 0 to 1e9, not {value!r}")

@@ -37,6 +37,7 @@ from .exchange import (
     Pool,
     TraceHook,
     _Default,
+    seconds,
     transport_error,
 )
 from .wire import _Frozen
@@ -574,10 +575,10 @@ class TransportSettings(Pool[C]):
     ) -> None:
         super().__init__(max_idle)
         self.endpoint = endpoint
-        self.timeout = timeout
-        self.connect_timeout = timeout if connect_timeout is None else connect_timeout
+        self.timeout = seconds(timeout)
+        self.connect_timeout = self.timeout if connect_timeout is None else seconds(connect_timeout)
         self.trace = trace
-        self.deadline = deadline
+        self.deadline = seconds(deadline)
 
     def _deadline(
         self,
@@ -585,12 +586,12 @@ class TransportSettings(Pool[C]):
         deadline: float | None | _Default,
         head_timeout: float | None | _Default,
     ) -> Deadline:
-        """The bounds of one exchange; DEFAULT_TIMEOUT takes the transport's own."""
-        read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
+        """The bounds of one exchange; DEFAULT_TIMEOUT takes the transport's own (checked once,
+        when it was made), any other is checked here."""
         return Deadline(
-            self.timeout if isinstance(head_timeout, _Default) else head_timeout,
-            read_timeout,
-            self.deadline if isinstance(deadline, _Default) else deadline,
+            self.timeout if isinstance(head_timeout, _Default) else seconds(head_timeout),
+            self.timeout if isinstance(timeout, _Default) else seconds(timeout),
+            self.deadline if isinstance(deadline, _Default) else seconds(deadline),
         )
 
     def _connect_timeout(self, bounds: Deadline) -> float | None:
@@ -682,6 +683,8 @@ class Exchange(BaseExchange[Connection]):
         pieces = []
         while (data := self.next_data()) is not None:
             pieces.append(data)
+            if self._conn is None:  # that was the last piece (the usual small response)
+                break
         return b"".join(pieces)
 
     def detach(self) -> socket.socket:
