@@ -365,7 +365,7 @@ def test_rolling_update_one_task_at_a_time_in_order_then_rollback(
     # Status.Timestamp is when it reached "running"); and in the order configured
     # (start-first): each old task stopped only after its slot's new task ran.
     new_tasks.sort(key=lambda task: _nanoseconds(task["CreatedAt"]))
-    for before, after in zip(new_tasks, new_tasks[1:]):
+    for before, after in zip(new_tasks, new_tasks[1:], strict=False):
         assert _nanoseconds(after["CreatedAt"]) >= _nanoseconds(before["Status"]["Timestamp"])
     old_by_slot = {
         task["Slot"]: task for task in manager.tasks(filters={"service": [service_id]})
