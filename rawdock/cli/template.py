@@ -86,7 +86,7 @@ _TOKEN = re.compile(
     | (?P<raw>`[^`]*`)
     | (?P<number>-?\d+(?:\.\d+)?)
     | (?P<declare>:=|=)
-    | (?P<variable>\$\w*)
+    | (?P<variable>\$\w*(?:\.\w+)*)
     | (?P<field>(?:\.\w+)+|\.)
     | (?P<word>[A-Za-z_]\w*)
     | (?P<punct>[|(),])
