@@ -426,3 +426,54 @@ def test_detach_after_101_hands_over_reader_and_writer(fake: FakeDaemon) -> None
             return received
 
     assert asyncio.run(main()) == b"earlyping"
+
+
+# --- The command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_cli_timeout_cuts_off_a_dripping_daemon(
+    fake: FakeDaemon,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    """Before: no --timeout, and a daemon sending a byte a second held `rawdock ps` for ever."""
+    from rawdock.cli import main
+
+    fake.script(drip(b"HTTP/1.1 200 OK\r\nContent-Length: 1002\r\n\r\n" + SLOW_JSON))
+    argv = ["-H", fake.url, "--api-version", "1.41", "ps"]
+    if how == "flag":
+        argv[:0] = ["--timeout", str(DEADLINE)]
+    else:
+        monkeypatch.setenv("RAWDOCK_TIMEOUT", str(DEADLINE))
+    started = time.monotonic()
+    assert main(argv) == 1
+    assert time.monotonic() - started < DEADLINE + SLACK
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert f"from the Docker daemon at {fake.url}" in err
+
+
+def test_cli_logs_follow_waits_for_its_body_not_for_its_head(
+    fake: FakeDaemon, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from rawdock.cli import main
+
+    def quiet_then_item(peer: Peer) -> None:
+        peer.read_request()  # the CLI asks whether the container has a TTY first, as docker's
+        peer.send(response(200, b'{"Config": {"Tty": false}}'))
+        peer.read_request()
+        peer.send(LOGS_HEAD)
+        peer.sleep(DEADLINE * 2)
+        item = frame(b"late\n")
+        peer.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(item), item))
+        peer.wait_for_close()
+
+    fake.script(quiet_then_item, silent)
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(DEADLINE), "logs", "-f"]
+    assert main([*argv, "web"]) == 0
+    assert capfdbinary.readouterr().out == b"late\n"
+    started = time.monotonic()
+    assert main([*argv, "web"]) == 1  # a silent daemon: no head within the timeout
+    assert time.monotonic() - started < DEADLINE + SLACK

@@ -281,7 +281,7 @@ class _Declared:
                 call = describe(*args, **kwargs)
             except InvalidArgument:
                 raise
-            except (ValueError, TypeError, AttributeError) as exc:  # no request can carry it
+            except (ValueError, TypeError, AttributeError, OverflowError) as exc:  # unsendable
                 raise InvalidArgument(f"{describe.__name__}(): {exc}") from None
             return run(call)
 
