@@ -267,7 +267,8 @@ def test_bytes_in_the_same_read_as_the_head_come_first(fake: FakeDaemon, kind: s
         peer.close()
 
     fake.script(upgrade)
-    assert _run_hijack(fake, kind) == [("stdout", b"first"), ("stderr", b"!"), ("stdout", b"second")]
+    expected = [("stdout", b"first"), ("stderr", b"!"), ("stdout", b"second")]
+    assert _run_hijack(fake, kind) == expected
 
 
 @pytest.mark.parametrize("kind", ["sync", "aio"])
