@@ -270,10 +270,11 @@ class HijackedStream(Iterator[Item]):
     def __next__(self) -> Item:
         session = self.session
         while (item := session.next_item()) is None:
-            if session.ended or self._sock is None:
+            sock = self._sock
+            if session.ended or sock is None:
                 raise StopIteration
             try:
-                data = self._sock.recv(RECV_SIZE)
+                data = sock.recv(RECV_SIZE)
             except OSError as exc:
                 self.close()
                 raise TransportError(f"the hijacked stream failed: {exc}") from None
@@ -343,11 +344,18 @@ class HijackedStream(Iterator[Item]):
         return -1 if self._sock is None else self._sock.fileno()
 
     def close(self) -> None:
-        """Close the connection: the daemon sees the attach (or exec) end."""
+        """Close the connection: the daemon sees the attach (or exec) end. A thread blocked
+        reading the stream wakes up and sees its end."""
         sock, self._sock = self._sock, None
         self.session.ended = True
         self.session.writable = False
         if sock is not None:
+            try:
+                # close() alone does not wake a recv() blocked in another thread; shutdown
+                # does (on the TCP connection itself for TLS, as in close_write).
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # the daemon closed first
             sock.close()
 
     def __enter__(self) -> HijackedStream:

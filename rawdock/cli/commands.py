@@ -19,7 +19,7 @@ from .. import __version__
 from .._typing import Any
 from ..api import API
 from ..errors import DockerError, NotFound
-from . import output
+from . import interactive, output
 from .context import CommandError, Context, daemon_error
 from .options import (
     UsageError,
@@ -148,6 +148,8 @@ def container_config(args: argparse.Namespace) -> dict[str, Any]:
             config[field] = getattr(args, flag)
     if args.tty:
         config["Tty"] = True
+    if args.interactive:  # stdin open for an attach, closed when that attach half-closes
+        config.update(AttachStdin=True, OpenStdin=True, StdinOnce=True)
     ports = parse_ports(args.publish)
     host_config: dict[str, Any] = {}
     if ports.exposed:
@@ -155,10 +157,11 @@ def container_config(args: argparse.Namespace) -> dict[str, Any]:
         host_config["PortBindings"] = ports.bindings
     if args.network:
         host_config["NetworkMode"] = args.network
-    if args.rm and getattr(args, "detach", True):
+    if args.rm and (getattr(args, "detach", True) or args.interactive or args.tty):
         # The daemon removes it when it exits. An attached `run --rm` removes it itself after
         # reading the exit status, since it reads logs (not an attach stream opened before
-        # start) and the daemon could remove the container before the logs are read.
+        # start) and the daemon could remove the container before the logs are read; `run -i`
+        # and `-t` attach before start, as docker does, and wait for the removal.
         host_config["AutoRemove"] = True
     if host_config:
         config["HostConfig"] = host_config
@@ -209,12 +212,18 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         raise CommandError(daemon_error(exc), EXIT_DAEMON_ERROR) from exc
     # The article's requests start the container by name; either is the same container.
     container = args.name or created["Id"]
-    try:
-        ctx.client.start_container(container)
-    except DockerError as exc:
-        if args.rm:
-            _remove_quietly(ctx, container)
-        raise CommandError(daemon_error(exc), _start_failure_status(exc.message)) from exc
+
+    def start() -> None:
+        try:
+            ctx.client.start_container(container)
+        except DockerError as exc:
+            if args.rm:
+                _remove_quietly(ctx, container)
+            raise CommandError(daemon_error(exc), _start_failure_status(exc.message)) from exc
+
+    if not args.detach and (args.interactive or args.tty):
+        return interactive.run_attached(ctx, args, container, start)
+    start()
     if args.detach:
         ctx.print(created["Id"])
         return 0
@@ -295,6 +304,8 @@ def _echoing(ctx: Context, action: Callable[[str], object]) -> Callable[[str], N
 
 
 def start(ctx: Context, args: argparse.Namespace) -> int:
+    if args.attach:
+        return interactive.start_attached(ctx, args)
     return for_each(ctx, args.container, _echoing(ctx, ctx.client.start_container))
 
 
@@ -415,6 +426,7 @@ def _container_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-u", "--user", help="user name or UID[:GID]")
     parser.add_argument("--hostname", help="container host name")
     parser.add_argument("-t", "--tty", action="store_true", help="allocate a pseudo-TTY")
+    parser.add_argument("-i", "--interactive", action="store_true", help="keep STDIN open")
     parser.add_argument("--network", help="connect the container to a network")
     parser.add_argument(
         "--pull",
@@ -461,9 +473,18 @@ def register(verbs: argparse._SubParsersAction[Any]) -> None:
 
     p = add(verbs, "run", run, "Create and start a container, and show its output")
     p.add_argument("-d", "--detach", action="store_true", help="run in the background")
+    interactive.attach_options(p, interactive=False)
     _container_flags(p)
 
-    _names(add(verbs, "start", start, "Start one or more stopped containers"))
+    p = add(verbs, "start", start, "Start one or more stopped containers")
+    p.add_argument("-a", "--attach", action="store_true", help="attach STDOUT/STDERR")
+    interactive.attach_options(p)
+    _names(p)
+
+    p = add(verbs, "exec", interactive.exec_, "Execute a command in a running container")
+    interactive.exec_flags(p)
+    p = add(verbs, "attach", interactive.attach, "Attach to a running container's streams")
+    interactive.attach_flags(p)
 
     for name, verb, summary in (
         ("stop", stop, "Stop one or more running containers"),

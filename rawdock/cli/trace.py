@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 
 from .._typing import TYPE_CHECKING, Any, TypeVar, cast
-from ..api import Call, Endpoints, StreamCall, SyncRunner
+from ..api import Call, Endpoints, HijackCall, StreamCall, SyncRunner
+from ..hijack import HijackedStream, HijackSession
 from ..transport import parse_host
 
 if TYPE_CHECKING:
@@ -24,6 +25,9 @@ T = TypeVar("T")
 
 #: How much of a body (or a piece of one) a trace shows before cutting it.
 BODY_PREVIEW_BYTES = 160
+#: How much of each stdin write or output frame of a hijacked stream a trace shows: one short
+#: line each, so that 50 MB through `exec -i cat` is a summary, not 50 MB of escapes.
+RAW_PREVIEW_BYTES = 32
 #: A head longer than this is not HTTP we understand: stop parsing and show raw bytes.
 MAX_TRACE_HEAD_BYTES = 64 * 1024
 
@@ -77,13 +81,57 @@ class TraceFormatter:
         self._buf = bytearray()
         self._remaining = 0
         self._no_body = False
+        # A hijacked stream (after a 101): its frames, summarized one line each.
+        self._frame_header = bytearray()
+        self._frame_left = 0
+        self._framed: bool | None = None  # unknown until its first bytes
 
     def __call__(self, direction: str, data: bytes) -> None:
         if direction == "send":
             self._sent(data)
-        else:
+        elif direction == "recv":
             self._received(data)
+        elif direction == "raw-send":
+            self._raw_sent(data)
+        else:
+            self._raw_received(data)
         self.out.flush()
+
+    def _raw_sent(self, data: bytes) -> None:
+        if data:
+            self._line(">", f"[stdin] {preview(data, RAW_PREVIEW_BYTES)}")
+        else:
+            self._line(">", "[stdin closed: shutdown(SHUT_WR), the output goes on]")
+
+    def _raw_received(self, data: bytes) -> None:
+        """One line per frame of a hijacked stream (per read if it has a TTY: no frames)."""
+        if not data:
+            self._line("<", "[the daemon closed the stream: the process has ended]")
+            self._frame_header.clear()
+            self._frame_left, self._framed = 0, None
+            return
+        if self._framed is None:  # `[0-3, 0, 0, 0, ...]` starts a frame; a TTY's text does not
+            self._framed = len(data) >= 4 and data[0] <= 3 and data[1:4] == b"\0\0\0"
+        if not self._framed:
+            self._line("<", f"[tty output] {preview(data, RAW_PREVIEW_BYTES)}")
+            return
+        view = memoryview(data)
+        while view:
+            if self._frame_left:
+                step = min(self._frame_left, len(view))
+                self._frame_left -= step
+                view = view[step:]
+                continue
+            need = 8 - len(self._frame_header)
+            self._frame_header += view[:need]
+            view = view[need:]
+            if len(self._frame_header) == 8:
+                kind, size = self._frame_header[0], int.from_bytes(self._frame_header[4:], "big")
+                name = {0: "stdin", 1: "stdout", 2: "stderr", 3: "error"}.get(kind, str(kind))
+                shown = preview(bytes(view[:size]), RAW_PREVIEW_BYTES).rsplit(" [", 1)[0]
+                self._line("<", f"[{name} frame: {size} bytes] {shown}")
+                self._frame_header.clear()
+                self._frame_left = size
 
     def _line(self, mark: str, text: str) -> None:
         self.out.write(f"{mark} {text}".rstrip() + "\n")
@@ -189,8 +237,13 @@ class TraceFormatter:
             fields[name.strip().lower()] = value.strip().lower()
         # RFC 9112 §6.3: which framing the body has.
         if status == 101:
-            self._line("<", "[switched protocols: raw stream follows]")
-            self._state = _RAW
+            # The rest of this connection comes as "raw-recv" (rawdock.hijack); what came in
+            # the same read as the head is its first output.
+            self._line("<", "[switched protocols: a raw stream both ways from here]")
+            self._state = _HEAD
+            if self._buf:
+                self._raw_received(bytes(self._buf))
+                self._buf.clear()
         elif method == "HEAD" or status in (204, 304):
             self._state = _HEAD
         elif b"chunked" in fields.get(b"transfer-encoding", b""):
@@ -229,6 +282,15 @@ def shell_word(text: str) -> str:
 def _header_word(text: str) -> str:
     # Headers read best in double quotes, as the Docker docs write them.
     return f'"{text}"' if _DOUBLE_QUOTABLE.fullmatch(text) else shell_word(text)
+
+
+#: What a --curl of attach or exec says under the command. Checked with curl 7.88: given the
+#: upgrade fields, it reads on after the 101 head and prints the stream until the daemon closes.
+CURL_CANNOT_HIJACK = (
+    "# curl prints the output (without a TTY, in 8-byte-header frames: add --output -) until\n"
+    "# the process exits, but it cannot send stdin over the upgraded connection nor half-close\n"
+    "# it, and sends no resize: rawdock attach/exec/run -i do that over the same request.\n"
+)
 
 
 class _Placeholder(dict[str, Any]):
@@ -291,6 +353,11 @@ class CurlClient(Endpoints, SyncRunner):
         self.out.write(self.command(call) + "\n")
         self.out.flush()
         return iter(())
+
+    def _hijack(self, call: HijackCall) -> HijackedStream:
+        self.out.write(self.command(call.request) + "\n" + CURL_CANNOT_HIJACK)
+        self.out.flush()
+        return HijackedStream(None, HijackSession.answered())
 
     def close(self) -> None:
         pass
