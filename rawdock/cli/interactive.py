@@ -142,6 +142,7 @@ def attach(ctx: Context, args: argparse.Namespace) -> int:
     settings = config.get("Config") or {}
     args.tty = bool(settings.get("Tty"))
     args.interactive = bool(settings.get("OpenStdin")) and not args.no_stdin
+    args.rm = False  # a running container: its next exit is the one to wait for
     return _attached(ctx, config.get("Id") or args.container, args, start=None)
 
 
