@@ -25,7 +25,6 @@ A hijacked connection never goes back to a pool: it ends when the process does.
 from __future__ import annotations
 
 import socket
-import struct
 from collections.abc import Iterator
 
 from ._typing import TYPE_CHECKING
@@ -59,8 +58,7 @@ DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q"
 WRITE_SIZE = 64 * 1024
 #: Bytes asked of the socket per read, as `rawdock.transport` does.
 RECV_SIZE = 256 * 1024
-#: The frame header: `[stream, 0, 0, 0, payload size (uint32, big-endian)]` (moby pkg/stdcopy).
-_FRAME_HEADER = struct.Struct(">BxxxI")
+#: A frame header is `[stream, 0, 0, 0, payload size (uint32, big-endian)]` (moby pkg/stdcopy).
 _STREAM_NUMBERS = {"stdin": 0, "stdout": 1, "stderr": 2, "system": 3}
 
 
@@ -79,7 +77,7 @@ def encode_frame(stream: str, data: bytes) -> bytes:
         b'\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x02hi'
 
     (Only the daemon frames: stdin goes the other way raw, with or without a TTY.)"""
-    return _FRAME_HEADER.pack(_STREAM_NUMBERS[stream], len(data)) + data
+    return bytes((_STREAM_NUMBERS[stream], 0, 0, 0)) + len(data).to_bytes(4, "big") + data
 
 
 class HijackSession:
