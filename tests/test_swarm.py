@@ -59,7 +59,10 @@ def swarm(session_client: rawdock.Client) -> Iterator[str]:
     """A fresh single-node swarm on 127.0.0.1:2377; yields the node id."""
     client = session_client
     with open(LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        # lockf, not flock: the suite runs under `flock /tmp/rawdock-swarm.lock`, whose lock
+        # this process inherits but cannot take a second time (it would wait for itself). On
+        # Linux the two kinds of lock ignore each other; lockf still keeps two fixtures apart.
+        fcntl.lockf(lock, fcntl.LOCK_EX)
         state = _swarm_state(client)
         if state != "inactive":
             problem = f"the engine is already in a swarm (LocalNodeState={state!r})"
