@@ -129,13 +129,14 @@ class Attach:
         logs: bool = False,
         stream: bool = True,
         detach_keys: str | None = None,
+        tty: bool | None = None,
     ) -> HijackCall:
         """`docker attach`: `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1`,
         answered `101 UPGRADED`. Returns the same `HijackedStream` as `exec_start`. Opened
         before `start_container`, it misses none of the output (what `docker run` does);
         `logs=True` replays what was written before. Whether the container has a TTY (which
         decides the framing) is asked with one `GET /containers/{id}/json` if the daemon does
-        not say.
+        not say, unless `tty` tells it.
 
             session = client.attach_container("web", stdin=True)"""
         query = {
@@ -146,11 +147,12 @@ class Attach:
             "logs": logs or None,
             "detachKeys": detach_keys,
         }
+        path = target("/containers/{}/attach", id, query=query)
+        if tty is not None:
+            known = _raw_stream if tty else _multiplexed_stream
+            return HijackCall(upgrade_request("POST", path, known), stdin)
         probe = Call("GET", target("/containers/{}/json", id), result=_tty_of)
-        request = upgrade_request(
-            "POST", target("/containers/{}/attach", id, query=query), _log_decoder, None, probe
-        )
-        return HijackCall(request, stdin)
+        return HijackCall(upgrade_request("POST", path, _log_decoder, None, probe), stdin)
 
     @endpoint
     def resize_container(id: str, height: int, width: int) -> Call[None]:

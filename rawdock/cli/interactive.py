@@ -26,8 +26,9 @@ from contextlib import contextmanager
 from .._typing import TYPE_CHECKING, Any
 from ..api import API, result_of
 from ..client import Client
-from ..errors import DockerError, RawdockError
+from ..errors import RawdockError
 from ..hijack import DEFAULT_DETACH_KEYS, WRITE_SIZE, DetachKeys
+from .containers import _remove_quietly
 from .context import CommandError, Context
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
     from ..hijack import HijackedStream
 
 __all__ = [
-    "exec_flags",
-    "exec_",
+    "exec_command_flags",
+    "exec_command",
     "attach_flags",
     "attach",
     "attach_options",
@@ -67,7 +68,7 @@ class Terminated(BaseException):
 # --- exec -------------------------------------------------------------------------------------
 
 
-def exec_flags(parser: argparse.ArgumentParser) -> None:
+def exec_command_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER COMMAND [ARG...]"
     parser.add_argument(
         "-d", "--detach", action="store_true", help="Detached mode: run command in the background"
@@ -83,7 +84,7 @@ def exec_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND")
 
 
-def exec_(ctx: Context, args: argparse.Namespace) -> int:
+def exec_command(ctx: Context, args: argparse.Namespace) -> int:
     """`docker exec`: POST /containers/{id}/exec, POST /exec/{id}/start (hijacked), then
     GET /exec/{id}/json for the command's exit status, which is ours."""
     if not args.command:
@@ -213,6 +214,7 @@ def _attached(
         stderr=True,
         stream=True,
         detach_keys=args.detach_keys,
+        tty=bool(args.tty),
     )
     with session:
         exit_status = _wait_registered(ctx, container, "removed" if args.rm else "next-exit")
@@ -255,13 +257,6 @@ def _wait_registered(ctx: Context, container: str, condition: str) -> Callable[[
         return int(answer.get("StatusCode", 0))
 
     return status
-
-
-def _remove_quietly(ctx: Context, container: str) -> None:
-    try:
-        ctx.client.remove_container(container, force=True)
-    except DockerError:
-        pass  # already gone (AutoRemove) or being removed
 
 
 # --- The session loop -------------------------------------------------------------------------
