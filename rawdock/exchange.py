@@ -42,7 +42,9 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 #: The longest timeout or deadline taken, in seconds (about 31 years): larger is a mistake.
 MAX_SECONDS = 1e9
 
-#: `trace(direction, data)` sees every byte sent ("send") and received ("recv").
+#: `trace(direction, data)` sees every byte sent ("send") and received ("recv"); on a hijacked
+#: connection (attach, exec), the raw stream after the 101 head as "raw-send" and "raw-recv"
+#: (b"" sent: a half-close).
 TraceHook = Callable[[str, bytes], None]
 
 
@@ -188,8 +190,9 @@ class BaseExchange(Generic[C]):
 
     @property
     def hijacked_bytes(self) -> bytes:
-        """After a 101 response: bytes already read that belong to the upgraded stream."""
-        return self._parser.trailing
+        """After a 101 response: bytes already read that belong to the upgraded stream (after
+        a hijacking `200 OK`, the parser took them for the start of a body)."""
+        return self._parser.trailing or body_of(self._pending)[0]
 
     # --- What the transports call ------------------------------------------------------------
 
