@@ -62,14 +62,20 @@ def info_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def info(ctx: Context, args: argparse.Namespace) -> int:
-    """GET /info, in docker's sections."""
+    """GET /info, in docker's sections; the daemon's warnings on stderr."""
     facts = ctx.client.info()
     if args.json:
         ctx.print(output.json_text(facts))
     elif args.format:
         ctx.print_lines(output.formatted([facts], args.format))
     else:
+        from .. import __version__
+        from ..context import current_context
+
+        ctx.print_lines(output.client_info_lines(__version__, current_context(), False))
         ctx.print_lines(output.info_lines(facts))
+        for warning in output.info_warnings(facts):
+            ctx.err.write(warning + "\n")
     return 0
 
 
