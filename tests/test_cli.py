@@ -508,7 +508,7 @@ def test_version_and_info(client: rawdock.Client, capsys: pytest.CaptureFixture[
     assert main(["version", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ApiVersion"] == server["ApiVersion"]
     assert main(["info"]) == 0
-    assert f" Server Version:    {client.info()['ServerVersion']}\n" in capsys.readouterr().out
+    assert f" Server Version: {client.info()['ServerVersion']}\n" in capsys.readouterr().out
 
 
 def test_images_table_quiet_and_json(

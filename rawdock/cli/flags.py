@@ -138,6 +138,8 @@ class VerbParser(argparse.ArgumentParser):
             )
             names = ", ".join(flags)
             self._flag_error(f'invalid argument "{text}" for "{names}" flag: {reason}')
+        if problem.startswith("invalid argument"):  # a type= function worded it already
+            self._flag_error(problem)
         self._flag_error(f"{', '.join(flags)}: {problem}")
 
     def option_lines(self) -> list[str]:
@@ -217,14 +219,25 @@ def add_format_flag(
 
 
 def add_filter_flag(parser: argparse.ArgumentParser) -> None:
+    """`-f`/`--filter name=value`, repeatable; `parse_filters` makes the query value."""
     parser.add_argument(
         "-f",
         "--filter",
         action="append",
         default=[],
+        type=_filter_value,
         metavar="filter",
         help="Filter output based on conditions provided",
     )
+
+
+def _filter_value(text: str) -> str:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(
+            f'invalid argument "{text}" for "-f, --filter" flag: bad format of filter '
+            "(expected name=value)"
+        )
+    return text
 
 
 def parse_filters(values: Iterable[str]) -> dict[str, list[str]]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from .._typing import TYPE_CHECKING, Any
 from .context import CommandError
-from .template import Row, TemplateError, parse, render
+from .template import Row, Struct, TemplateError, parse, render
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -41,6 +42,8 @@ __all__ = [
     "images_listing",
     "image_ids",
     "formatted",
+    "version_struct",
+    "info_struct",
     "client_version",
     "version_lines",
     "info_lines",
@@ -429,11 +432,17 @@ def image_rows(images: Iterable[JSON], trunc: bool = True, digests: bool = False
 
 
 def listing(
-    rows: Sequence[Row], format_spec: str, default: str, headers: Mapping[str, str]
+    rows: Sequence[Row],
+    format_spec: str,
+    default: str,
+    headers: Mapping[str, str],
+    errors: tuple[str, str] = ("template parsing error: ", "template parsing error: "),
 ) -> list[str]:
     """Rows as docker's formatter prints them: `format_spec` is "" or "table" (the default
     table), "json" (one JSON object per line), "table TEMPLATE" (a table with titles) or a
-    TEMPLATE (one rendering per row). `\\t` and `\\n` in it are a tab and a newline."""
+    TEMPLATE (one rendering per row). `\\t` and `\\n` in it are a tab and a newline. A template
+    that fails is a CommandError prefixed as the verb's docker words it (`errors`: when parsing,
+    when running)."""
     spec = format_spec or default
     if spec == "table":
         spec = default
@@ -445,21 +454,22 @@ def listing(
     try:
         template = parse(source)
     except TemplateError as exc:
-        raise CommandError(f"failed to parse template: {exc}") from None
+        raise CommandError(f"{errors[0]}{exc}") from None
     try:
         rendered = [render(template, row) for row in rows]
         if not is_table:
             return rendered
         title = render(template, None, headers)
     except TemplateError as exc:
-        raise CommandError(f"failed to execute template: {exc}") from None
+        raise CommandError(f"{errors[1]}{exc}") from None
     return tabwrite("\n".join([title, *rendered])).split("\n")
 
 
 def uses_size(format_spec: str) -> bool:
     """Whether a ps template shows sizes, which the daemon computes only when asked (docker asks
     for them when the template uses .Size, as `{{json .}}` does)."""
-    return ".Size" in format_spec or format_spec == "json" or "json ." in format_spec
+    # docker finds out by running the template on an empty row: "json" alone is not run so.
+    return ".Size" in format_spec or re.search(r"json\s+\.\s*(\||\}\})", format_spec) is not None
 
 
 def containers_listing(
@@ -469,7 +479,8 @@ def containers_listing(
     now = time.time()
     rows = [ContainerRow(container, not no_trunc, now) for container in containers]
     default = ContainerRow.DEFAULT + ("\\t{{.Size}}" if size else "")
-    return listing(rows, format_spec or "", default, ContainerRow.HEADERS)
+    errors = ("failed to parse template: ", "failed to execute template: ")
+    return listing(rows, format_spec or "", default, ContainerRow.HEADERS, errors)
 
 
 def images_listing(
@@ -490,16 +501,13 @@ def image_ids(images: Iterable[JSON], no_trunc: bool) -> list[str]:
     return seen
 
 
-def formatted(values: Iterable[JSON], format_spec: str) -> list[str]:
-    """`inspect -f`, `info --format`, `version --format`: each value through the template."""
+def formatted(values: Iterable[Any], format_spec: str, name: str = "") -> list[str]:
+    """`inspect -f`, `info --format`, `version --format`: each value through the template.
+    Raises TemplateError."""
     if format_spec == "json":
         format_spec = "{{json .}}"
-    source = format_spec.replace("\\t", "\t").replace("\\n", "\n")
-    try:
-        template = parse(source)
-        return [render(template, value) for value in values]
-    except TemplateError as exc:
-        raise CommandError(f"template parsing error: {exc}") from None
+    template = parse(format_spec.replace("\\t", "\t").replace("\\n", "\n"), name)
+    return [render(template, value) for value in values]
 
 
 # --- version and info -------------------------------------------------------------------------
@@ -527,6 +535,31 @@ _WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def version_struct(client: JSON, server: JSON | None) -> Struct:
+    """What `version --format` evaluates: docker's versionInfo, with Go's field names."""
+    api = {"APIVersion": "ApiVersion"}
+    fields = {
+        "Client": Struct(client, "system.clientVersion", api),
+        "Server": Struct(server, "*types.Version", api) if server is not None else None,
+    }
+    return Struct({}, "system.versionInfo", fields=fields)
+
+
+#: Fields of docker's system.Info whose Go name is not their JSON name.
+INFO_GO_NAMES = {
+    "CPUCfsPeriod": "CpuCfsPeriod",
+    "CPUCfsQuota": "CpuCfsQuota",
+    "BridgeNfIP6tables": "BridgeNfIp6tables",
+    "HTTPProxy": "HttpProxy",
+    "HTTPSProxy": "HttpsProxy",
+}
+
+
+def info_struct(info: JSON) -> Struct:
+    """What `info --format` evaluates: docker's dockerInfo, with Go's field names."""
+    return Struct(info, "system.dockerInfo", INFO_GO_NAMES)
+
+
 def _ansic(build_time: str) -> str:
     """docker version's Built: the daemon's RFC 3339 time as Go's time.ANSIC
     ("Thu May  7 21:09:36 2026"), or as given when it is not one. (By hand: time.strptime
@@ -551,7 +584,7 @@ def version_lines(client: JSON, server: JSON | None, format_spec: str | None) ->
     """`docker version`: the client (rawdock), then the engine from GET /version, aligned as
     docker's tabwriter aligns them (minwidth 20, padding 1)."""
     if format_spec:
-        return formatted([{"Client": client, "Server": server}], format_spec)
+        return formatted([version_struct(client, server)], format_spec, "version")
     api = client["ApiVersion"]
     if api != client["DefaultAPIVersion"]:
         api += f" (downgraded from {client['DefaultAPIVersion']})"
