@@ -304,3 +304,28 @@ def test_run(objects: dict[str, Any]) -> None:
 )
 def test_errors(engine: None, argv: list[str]) -> None:
     same(*argv)
+
+
+def test_pull(objects: dict[str, Any]) -> None:
+    client = objects["client"]
+    registry = os.environ.get("RAWDOCK_REGISTRY", "127.0.0.1:5000")
+    repository = f"{registry}/{PREFIX}"
+    client.tag_image(objects["image"], repository, "latest")
+    try:
+        try:
+            for _ in client.push(repository, "latest"):
+                pass
+        except rawdock.DockerError as exc:
+            pytest.skip(f"no registry at {registry}: {exc}")
+        results = []
+        for program in (_docker, _rawdock):
+            client.remove_image(f"{repository}:latest")
+            # Not a terminal: one line per message without byte counts, then the reference.
+            results.append(_normalised(program("pull", repository), docker=program is _docker))
+        assert results[0] == results[1]
+        assert results[0][0].startswith("Using default tag: latest\n")
+    finally:
+        try:
+            client.remove_image(f"{repository}:latest")
+        except rawdock.NotFound:
+            pass
