@@ -683,6 +683,11 @@ def bench_cli(config: Config, report: Report) -> None:
                     }
                     if verb != "run --rm IMAGE true":
                         contenders["python -c pass (floor)"] = [python, "-c", "pass"]
+                        # The library and argparse imported, nothing run: what is left to the
+                        # CLI's own modules and the requests is the difference from rawdock.
+                        contenders["python: import rawdock, argparse"] = [
+                            python, "-c", "import rawdock, argparse",
+                        ]  # fmt: skip
                     samples = interleave(
                         {name: _timed(command, env) for name, command in contenders.items()},
                         config.import_rounds,

@@ -396,23 +396,32 @@ def start(ctx: Context, args: argparse.Namespace) -> int:
 
 def stop_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
-    parser.add_argument(
-        "-t", "--time", type=int, metavar="int", help="Seconds to wait before killing the container"
-    )
+    parser.add_argument("-s", "--signal", help="Signal to send to the container")
+    _timeout_flag(parser)
     _containers(parser)
 
 
+def _timeout_flag(parser: argparse.ArgumentParser) -> None:
+    # docker's -t/--timeout; --time is its older, deprecated spelling, still accepted.
+    parser.add_argument(
+        "-t", "--timeout", "--time", dest="time", type=int, metavar="int",
+        help="Seconds to wait before killing the container",
+    )  # fmt: skip
+
+
 def stop(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/stop?t=N for each; prints each name."""
+    """POST /containers/{id}/stop?t=N&signal=S for each; prints each name."""
 
     def action(name: str) -> None:
-        ctx.client.stop_container(name, timeout=args.time)
+        ctx.client.stop_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 
 
 def restart_flags(parser: argparse.ArgumentParser) -> None:
-    stop_flags(parser)
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    _timeout_flag(parser)
+    _containers(parser)
 
 
 def restart(ctx: Context, args: argparse.Namespace) -> int:
@@ -475,7 +484,7 @@ def wait(ctx: Context, args: argparse.Namespace) -> int:
 
 def container_inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
-    add_format_flag(parser, "the output")
+    add_format_flag(parser, "the output", short=True)
     parser.add_argument("name", nargs="+", metavar="CONTAINER")
 
 

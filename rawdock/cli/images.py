@@ -125,7 +125,7 @@ def tag(ctx: Context, args: argparse.Namespace) -> int:
 
 def image_inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] IMAGE [IMAGE...]"
-    add_format_flag(parser, "the output")
+    add_format_flag(parser, "the output", short=True)
     parser.add_argument("name", nargs="+", metavar="IMAGE")
 
 

@@ -22,7 +22,7 @@ EXIT_TEMPLATE_PARSE = 64
 
 def version_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS]"
-    add_format_flag(parser, "the output")
+    add_format_flag(parser, "the output", short=True)
     parser.add_argument("--json", action="store_true", help="Print the daemon's JSON")
 
 
@@ -77,7 +77,7 @@ def _client_version(ctx: Context) -> JSON:
 
 def info_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS]"
-    add_format_flag(parser, "the output")
+    add_format_flag(parser, "the output", short=True)
     parser.add_argument("--json", action="store_true", help="Print the daemon's JSON")
 
 
