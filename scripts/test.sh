@@ -12,32 +12,38 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The interpreter for Python X.Y: pyenv's, else pythonX.Y on the PATH, whichever runs and is
+# X.Y (a pyenv shim for a version not selected does not run); else Debian's, said so.
+find_python() { # X.Y
+  local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}" candidate
+  local is_version="import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$1'.split('.'))))"
+  for candidate in $(find "$pyenv_root/versions" -maxdepth 1 -name "$1.*" 2>/dev/null | sort -rV) \
+      "$(command -v "python$1" || true)"; do
+    [ -d "$candidate" ] && candidate="$candidate/bin/python3"
+    if [ -n "$candidate" ] && "$candidate" -c "$is_version" 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  echo "[test.sh] Python $1 not found (neither in $pyenv_root/versions nor as python$1):" \
+    "running on Debian's $(/usr/bin/python3 --version 2>&1) instead" >&2
+  echo /usr/bin/python3
+}
+
 python=python3
 venv=.venv
 lint=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --python)
-      version="$2"; shift 2
-      venv=".venv-$version"
-      pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
-      python="$(find "$pyenv_root/versions" -maxdepth 1 -name "$version.*" 2>/dev/null | sort -V | tail -n 1)"
-      if [ -n "$python" ] && [ -x "$python/bin/python3" ]; then
-        python="$python/bin/python3"
-      elif command -v "python$version" >/dev/null; then
-        python="$(command -v "python$version")"
-      else
-        python=/usr/bin/python3
-        echo "[test.sh] Python $version not found (neither in $pyenv_root/versions nor as" \
-          "python$version): running on Debian's $("$python" --version 2>&1) instead" >&2
-      fi
-      ;;
+    --python) python="$(find_python "$2")"; venv=".venv-$2"; shift 2 ;;
     --no-lint) lint=0; shift ;;
     *) break ;;
   esac
 done
 
+version_of() { "$1" -c 'import sys; print(sys.version)' 2>/dev/null || true; }
 if [ ! -x "$venv/bin/python" ] || [ -n "${RAWDOCK_REFRESH_VENV:-}" ] \
+   || [ "$(version_of "$venv/bin/python")" != "$(version_of "$python")" ] \
    || ! "$venv/bin/python" -c 'import pytest, hypothesis, mypy, rawdock' >/dev/null 2>&1 \
    || [ ! -x "$venv/bin/ruff" ]; then
   "$python" -m venv --clear "$venv"
