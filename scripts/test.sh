@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 if [ ! -x "$VENV/bin/python" ] || [ -n "${RAWDOCK_REFRESH_VENV:-}" ] \
-   || ! "$VENV/bin/python" -c 'import pytest, hypothesis, mypy' >/dev/null 2>&1 \
+   || ! "$VENV/bin/python" -c 'import pytest, hypothesis, mypy, nbclient, ipykernel' >/dev/null 2>&1 \
    || [ ! -x "$VENV/bin/ruff" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e '.[test]'
+  "$VENV/bin/python" -m pip install -q -e '.[test,docs]'
 fi
 
 ENV_FILE="${RAWDOCK_CI_DIR:-/tmp/rawdock-ci}/env"

@@ -212,7 +212,8 @@ class TraceFormatter:
 DEFAULT_CURL_API_VERSION = "1.40"
 
 # Words a POSIX shell reads literally without quotes. "?" is a glob character, but only matches
-# an existing file path, which "http://localhost/v1.40/..." never is; the Docker docs leave it bare too.
+# an existing file path, which "http://localhost/v1.40/..." never is; the Docker docs leave it
+# bare too.
 _BARE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./?-]+")
 # Inside double quotes only $ ` \ " and ! (history, in interactive shells) are special.
 _DOUBLE_QUOTABLE = re.compile(r'[^$`\\"!]*')

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 
 BOX = 26  # width and height of one byte's box
 GAP = 2
-LEFT = 10
+LEFT = 50
 LABEL_GAP = 14
 ROW = 62  # vertical distance between rows (box, hex, space)
 FONT = "font-family='DejaVu Sans Mono,Menlo,Consolas,monospace'"
@@ -36,7 +36,13 @@ COLOURS = {
 Row = tuple[bytes, list[str], str]  # the bytes, a kind per byte, the label at the right
 
 
-def _shown(byte: int) -> str:
+#: Kinds whose bytes are numbers, not text: shown as their value, never as a character.
+NUMBERS = {"stream", "zero", "length"}
+
+
+def _shown(byte: int, kind: str) -> str:
+    if kind in NUMBERS:
+        return str(byte)
     return {13: "CR", 10: "LF", 32: "␣"}.get(byte, chr(byte) if 32 < byte < 127 else "·")
 
 
@@ -48,14 +54,14 @@ def _kinds(data: bytes, text: str = "text") -> list[str]:
 def svg(title: str, rows: list[Row], spans: list[tuple[int, int, int, str]] = ()) -> str:
     """Rows of byte boxes; `spans` are (row, first byte, last byte, text) braces under a row."""
     width = LEFT + max(len(data) for data, _, _ in rows) * (BOX + GAP) + 330
-    extra = 40 if spans else 0
+    extra = 56 if spans else 0
     height = 40 + len(rows) * ROW + extra
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}'>",
         f"<title>{escape(title)}</title>",
         f"<rect width='{width}' height='{height}' fill='white'/>",
-        f"<text x='{LEFT}' y='22' {FONT} font-size='14' font-weight='bold'>{escape(title)}</text>",
+        f"<text x='10' y='22' {FONT} font-size='14' font-weight='bold'>{escape(title)}</text>",
     ]
     for r, (data, kinds, label) in enumerate(rows):
         y = 36 + r * ROW
@@ -65,7 +71,7 @@ def svg(title: str, rows: list[Row], spans: list[tuple[int, int, int, str]] = ()
                 f"<rect x='{x}' y='{y}' width='{BOX}' height='{BOX}' rx='3' "
                 f"fill='{COLOURS[kinds[i]]}' stroke='#475569'/>"
             )
-            shown = _shown(byte)
+            shown = _shown(byte, kinds[i])
             size = 10 if len(shown) > 1 else 14
             out.append(
                 f"<text x='{x + BOX / 2}' y='{y + 18}' text-anchor='middle' {FONT} "
@@ -79,8 +85,8 @@ def svg(title: str, rows: list[Row], spans: list[tuple[int, int, int, str]] = ()
         out.append(
             f"<text x='{x}' y='{y + 18}' {FONT} font-size='12' fill='#0f172a'>{escape(label)}</text>"
         )
-    for r, first, last, text in spans:
-        y = 36 + r * ROW + BOX + 20
+    for n, (r, first, last, text) in enumerate(spans):
+        y = 36 + r * ROW + BOX + 20 + 16 * (n % 2)  # every other label lower: no overlaps
         x1 = LEFT + first * (BOX + GAP)
         x2 = LEFT + last * (BOX + GAP) + BOX
         out.append(
@@ -119,7 +125,7 @@ def frame_header() -> str:
     kinds = ["stream", "zero", "zero", "zero", "length", "length", "length", "length"]
     kinds += _kinds(frame[8:], "payload")
     spans = [
-        (0, 0, 0, "stream 1"),
+        (0, 0, 0, "stdout"),
         (0, 1, 3, "always 0"),
         (0, 4, 7, "length 0x0a = 10"),
         (0, 8, 17, "payload: 10 bytes"),
