@@ -8,24 +8,30 @@ describing one request; a client runs it. `rawdock.Client` runs calls over block
     Call(method='POST', target='/containers/web/start', ...)
 
 The endpoints are grouped by resource, as docker-py groups them and as the docker CLI groups its
-commands: `system`, `images`, `containers`, `swarm`. Each module holds one class of endpoint
-declarations (`@endpoint` or `@stream`); `Endpoints` inherits them all, and every client
-inherits `Endpoints`. The machinery they share (`Call`, `StreamCall`, `check_status`, ...) is in
-`calls`.
+commands: `system`, `images`, `containers`, `attach`, `swarm`. Each module holds one class of
+endpoint declarations (`@endpoint`, `@stream`, `@hijack` or `@sequence`); `Endpoints` inherits
+them all, and every client inherits `Endpoints`. The machinery they share (`Call`, `StreamCall`,
+`check_status`, ...) is in `calls`.
 """
 
 from __future__ import annotations
 
+from .attach import Attach
 from .calls import (
     AsyncRunner,
     Call,
+    Communicate,
+    HijackCall,
     Response,
+    Steps,
     StreamCall,
     SyncRunner,
     check_status,
     endpoint,
+    hijack,
     json_body,
     result_of,
+    sequence,
     stream,
 )
 from .containers import Containers
@@ -36,11 +42,16 @@ from .system import System
 __all__ = [
     "Call",
     "StreamCall",
+    "HijackCall",
+    "Communicate",
+    "Steps",
     "Response",
     "Endpoints",
     "API",
     "endpoint",
     "stream",
+    "hijack",
+    "sequence",
     "SyncRunner",
     "AsyncRunner",
     "check_status",
@@ -49,7 +60,13 @@ __all__ = [
 ]
 
 
-class Endpoints(System, Images, Containers, Swarm):
+class Endpoints(
+    System,
+    Images,
+    Containers,
+    Attach,
+    Swarm,
+):
     """Every endpoint rawdock knows, shared by the sync and asyncio clients."""
 
 
