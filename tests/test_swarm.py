@@ -59,7 +59,10 @@ def swarm(session_client: rawdock.Client) -> Iterator[str]:
     """A fresh single-node swarm on 127.0.0.1:2377; yields the node id."""
     client = session_client
     with open(LOCK_PATH, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        # lockf, not flock: the suite runs under `flock /tmp/rawdock-swarm.lock`, whose lock
+        # this process inherits but cannot take a second time (it would wait for itself). On
+        # Linux the two kinds of lock ignore each other; lockf still keeps two fixtures apart.
+        fcntl.lockf(lock, fcntl.LOCK_EX)
         state = _swarm_state(client)
         if state != "inactive":
             problem = f"the engine is already in a swarm (LocalNodeState={state!r})"
@@ -224,7 +227,7 @@ def test_cli_commands(
 ) -> None:
     name = f"rawdock-cli-{support.RUN_ID}"
     label = f"{support.LABEL}={support.RUN_ID}"
-    create = ["service", "create", "--name", name, "--replicas", "2", "--label", label,
+    create = ["service", "create", "-d", "--name", name, "--replicas", "2", "--label", label,
               "-e", "GREETING=hi", image_id, "sleep", "600"]  # fmt: skip
     assert cli.main(create) == 0
     service_id = capsys.readouterr().out.strip()
@@ -238,22 +241,26 @@ def test_cli_commands(
 
         assert cli.main(["service", "ls"]) == 0
         table = capsys.readouterr().out.splitlines()
-        assert table[0].split() == ["ID", "NAME", "MODE", "REPLICAS", "IMAGE"]
+        assert table[0].split() == ["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"]
         (row,) = [line.split() for line in table[1:] if name in line.split()]
         assert row == [service_id[:12], name, "replicated", "2/2", image_id]
         assert cli.main(["service", "ls", "-q"]) == 0
-        assert service_id in capsys.readouterr().out.split()
+        assert service_id[:12] in capsys.readouterr().out.split()
 
-        assert cli.main(["service", "scale", f"{name}=1"]) == 0
-        assert capsys.readouterr().out == f"{name} scaled to 1\n"
-        assert client.inspect_service(service_id)["Spec"]["Mode"]["Replicated"]["Replicas"] == 1
+        assert cli.main(["service", "scale", f"{name}=1"]) == 0  # waits for convergence
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == f"{name} scaled to 1"
+        assert lines[-1] == f"verify: Service {name} converged"
+        assert cli.main(["service", "scale", "-d", f"{name}=2"]) == 0
+        assert capsys.readouterr().out == f"{name} scaled to 2\n"
+        assert client.inspect_service(service_id)["Spec"]["Mode"]["Replicated"]["Replicas"] == 2
         assert cli.main(["service", "scale", f"{name}=many"]) == 1
         assert "invalid replica count" in capsys.readouterr().err
 
         assert cli.main(["node", "ls"]) == 0
         nodes = capsys.readouterr().out.splitlines()
         assert nodes[0].split()[:2] == ["ID", "HOSTNAME"]
-        assert nodes[1].split()[:2] == [swarm[:12], "*"]
+        assert nodes[1].split()[:2] == [swarm, "*"]  # node ids in full, as docker shows them
         assert "Leader" in nodes[1].split()
     finally:
         assert cli.main(["service", "rm", service_id]) == 0
@@ -263,13 +270,12 @@ def test_cli_commands(
 
 
 def test_cli_parser_registers_the_commands() -> None:
-    parser = cli.build_parser()
-    args = parser.parse_args(["service", "create", "--name", "web", "--replicas", "2",
-                              "--label", "a=b", "img", "sh", "-c", "echo hi"])  # fmt: skip
-    assert args.verb is swarm_cli.service_create
+    verb, args = cli.parse_command(["service", "create", "--name", "web", "--replicas", "2",
+                                    "--label", "a=b", "img", "sh", "-c", "echo hi"])  # fmt: skip
+    assert verb is swarm_cli.service_create
     assert (args.name, args.replicas, args.label, args.image) == ("web", 2, ["a=b"], "img")
     assert args.command == ["sh", "-c", "echo hi"]
-    assert parser.parse_args(["service", "scale", "web=3"]).verb is swarm_cli.service_scale
-    assert parser.parse_args(["service", "rm", "web"]).services == ["web"]
-    assert parser.parse_args(["service", "ls", "-q"]).quiet is True
-    assert parser.parse_args(["node", "ls"]).verb is swarm_cli.node_ls
+    assert cli.parse_command(["service", "scale", "web=3"])[0] is swarm_cli.service_scale
+    assert cli.parse_command(["service", "rm", "web"])[1].services == ["web"]
+    assert cli.parse_command(["service", "ls", "-q"])[1].quiet is True
+    assert cli.parse_command(["node", "ls"])[0] is swarm_cli.node_ls

@@ -1,6 +1,6 @@
 """`rawdock swarm ...`, `rawdock node ...` and `rawdock service ...`: the Swarm verbs, shaped
-like docker's. Each verb is a pair: `VERB_flags(parser)` declares its flags, `VERB(ctx, args)`
-runs it and returns the exit status.
+like docker's. Each verb is a pair, listed in rawdock.cli.verbs: `VERB_flags(parser)` declares
+its flags, `VERB(ctx, args)` runs it and returns the exit status.
 
     rawdock swarm init --advertise-addr 10.99.0.1 --listen-addr 10.99.0.1:2377
     rawdock swarm join --token SWMTKN-... 10.99.0.1:2377
@@ -24,10 +24,11 @@ from collections.abc import Callable, Iterable, Sequence
 from .._typing import Any
 from ..errors import NotFound, NotSwarmManager
 from .context import CommandError, Context
-from .options import UsageError, parse_env, parse_filters, parse_labels
+from .flags import add_filter_flag, parse_filters
+from .options import UsageError, parse_env, parse_labels
 from .output import human_duration, json_text, short_id, table
 
-__all__ = ["register", "service_spec", "format_services", "format_nodes", "format_tasks"]
+__all__ = ["service_spec", "format_services", "format_nodes", "format_tasks"]
 
 JSON = Any
 Verb = Callable[[Context, argparse.Namespace], int]
@@ -391,8 +392,9 @@ def _resolve_node(ctx: Context, node: str) -> str:
 
 
 def node_ls_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
     parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
-    parser.add_argument("-f", "--filter", action="append", default=[], help="Filter output")
+    add_filter_flag(parser)
 
 
 @_manager_only
@@ -503,7 +505,7 @@ def node_rm(ctx: Context, args: argparse.Namespace) -> int:
 def _tasks_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="Only display task IDs")
     parser.add_argument("--no-trunc", action="store_true", help="Do not truncate output")
-    parser.add_argument("-f", "--filter", action="append", default=[], help="Filter output")
+    add_filter_flag(parser)
 
 
 def _print_tasks(ctx: Context, args: argparse.Namespace, filters: dict[str, list[str]]) -> int:
@@ -536,8 +538,9 @@ def node_ps(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def service_ls_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
     parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
-    parser.add_argument("-f", "--filter", action="append", default=[], help="Filter output")
+    add_filter_flag(parser)
 
 
 @_manager_only
@@ -1000,42 +1003,3 @@ def _progress(ctx: Context, service: JSON) -> tuple[int, int]:
         and all(task.get("Spec", {}).get(key) == template.get(key) for key in _TASK_VERSION)
     ]
     return len(current), wanted
-
-
-# --- The old parser's registration (until rawdock.cli.verbs) ----------------------------------
-
-#: (group, word, function, summary): docker's wording.
-VERBS: tuple[tuple[str, str, Verb, str], ...] = (
-    ("swarm", "init", swarm_init, "Initialize a swarm"),
-    ("swarm", "join", swarm_join, "Join a swarm as a node and/or manager"),
-    ("swarm", "leave", swarm_leave, "Leave the swarm"),
-    ("swarm", "join-token", swarm_join_token, "Manage join tokens"),
-    ("node", "ls", node_ls, "List nodes in the swarm"),
-    ("node", "inspect", node_inspect, "Display detailed information on one or more nodes"),
-    ("node", "update", node_update, "Update a node"),
-    ("node", "ps", node_ps, "List tasks running on one or more nodes, defaults to current node"),
-    ("node", "rm", node_rm, "Remove one or more nodes from the swarm"),
-    ("node", "promote", node_promote, "Promote one or more nodes to manager in the swarm"),
-    ("node", "demote", node_demote, "Demote one or more nodes from manager in the swarm"),
-    ("service", "ls", service_ls, "List services"),
-    ("service", "create", service_create, "Create a new service"),
-    ("service", "inspect", service_inspect, "Display detailed information on one or more services"),
-    ("service", "ps", service_ps, "List the tasks of one or more services"),
-    ("service", "update", service_update, "Update a service"),
-    ("service", "rollback", service_rollback, "Revert changes to a service's configuration"),
-    ("service", "scale", service_scale, "Scale one or multiple replicated services"),
-    ("service", "rm", service_rm, "Remove one or more services"),
-    ("service", "logs", service_logs, "Fetch the logs of a service or task"),
-)  # fmt: skip
-GROUPS = {"swarm": "Manage Swarm", "node": "Manage Swarm nodes", "service": "Manage Swarm services"}
-
-
-def register(verbs: argparse._SubParsersAction[Any]) -> None:
-    """Add `swarm`, `node` and `service` to the CLI's verbs."""
-    from .commands import add, group
-
-    groups = {name: group(verbs, name, summary) for name, summary in GROUPS.items()}
-    flags = globals()
-    for group_name, word, verb, summary in VERBS:
-        parser = add(groups[group_name], word, verb, summary)
-        flags[f"{verb.__name__}_flags"](parser)
