@@ -168,7 +168,7 @@ def _service_ports(service: JSON) -> str:
     texts = [
         f"*:{port['PublishedPort']}->{port['TargetPort']}/{port.get('Protocol', 'tcp')}"
         for port in ports
-        if port.get("PublishedPort")
+        if port.get("PublishMode", "ingress") == "ingress"  # host-mode ports are the tasks'
     ]
     return ", ".join(texts)
 
