@@ -198,6 +198,7 @@ def test_pictures_are_what_the_script_draws() -> None:
 def test_curl_commands_in_the_docs_send_their_version() -> None:
     # "http:/v1.27/..." makes curl take "v1.27" for the host: the version is never sent.
     docs = [*CHAPTERS, REPOSITORY / "README.md", TUTORIAL / "README.md"]
+    docs += sorted((REPOSITORY / "docs").glob("*.md"))
     for path in docs:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.lstrip().startswith(("curl ", "| `docker")) and "--unix-socket" in line:
