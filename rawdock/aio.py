@@ -27,11 +27,20 @@ from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 
 from ._typing import TYPE_CHECKING, Any, TypeVar
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport, within
-from .api import AsyncRunner, Call, Endpoints, Response, StreamCall, check_status, result_of
+from .api import (
+    AsyncRunner,
+    Call,
+    Endpoints,
+    Response,
+    StreamCall,
+    check_status,
+    check_version,
+    result_of,
+)
 from .client import RequestBuilder, negotiate_version
 from .errors import Timeout
 from .transport import TLSConfig, TraceHook, _ssl_context
-from .wire import QueryValue
+from .wire import Headers, QueryValue
 
 if TYPE_CHECKING:
     from .streams import Decoder
@@ -118,14 +127,18 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         return self._version
 
     async def _open(self, call: Call[Any] | StreamCall[Any]) -> AsyncExchange:
-        if call.versioned and self._version is None:
-            await self._negotiate()  # before taking a connection slot: it needs one itself
+        if call.versioned:
+            # Before taking a connection slot: negotiating needs one itself.
+            version = self._version or await self._negotiate()
+            if call.needs:
+                check_version(call.needs, version, f"{call.method} {call.target.split('?')[0]}")
         request = self.request_bytes(
             call.method, call.target, call.versioned, call.body, call.content_type, call.headers
         )
         # Streams may stay open for hours, so they do not hold one of the bounded slots.
         bounded = isinstance(call, Call)
-        return await self.transport.open(request, call.method, call.timeout, bounded)
+        pieces = None if isinstance(call.body, bytes) else call.body
+        return await self.transport.open(request, call.method, call.timeout, bounded, pieces)
 
     async def _run(self, call: Call[T]) -> T:
         if call.deadline is None:
@@ -162,6 +175,8 @@ class AsyncStream(AsyncIterator[T]):
     def __init__(self, client: Client, call: StreamCall[T]) -> None:
         self._client = client
         self._call = call
+        #: The response's header fields, once open (e.g. get_archive's path stat).
+        self.headers: Headers | None = None
         self._exchange: AsyncExchange | None = None
         self._decoder: Decoder[T] | None = None
         self._items: list[T] = []
@@ -189,6 +204,7 @@ class AsyncStream(AsyncIterator[T]):
             exchange.close()
             raise
         self._exchange, self._decoder, self._finished = exchange, decoder, False
+        self.headers = head.headers
         return self
 
     def __await__(self) -> Generator[Any, None, AsyncStream[T]]:

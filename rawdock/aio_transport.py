@@ -15,7 +15,7 @@ Cancelling a task closes the connection it was using: a half-read response can n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from ._typing import TYPE_CHECKING, Any, TypeVar
 from .errors import ProtocolError, RawdockError, TransportError
@@ -30,7 +30,7 @@ from .transport import (
     _may_resend,
     _transport_error,
 )
-from .wire import Event, Head, ResponseParser, body_of
+from .wire import Event, Head, ResponseParser, body_of, chunked
 
 if TYPE_CHECKING:
     import ssl
@@ -164,11 +164,13 @@ class AsyncTransport(TransportSettings):
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         bounded: bool = True,
+        pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
         """Send `request` and read up to the response head; the body is read from the returned
         `AsyncExchange`. `bounded` requests wait for one of the `max_connections` slots, held
         until the body is read or the exchange closed. A kept-alive connection that turns out to
-        be dead is replaced and the request sent again, but only when that cannot run it twice."""
+        be dead is replaced and the request sent again, but only when that cannot run it twice.
+        `pieces`: the body of a chunked request, sent after the head (as `Transport.open`)."""
         self._bind_loop()
         read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
         release: Callable[[], None] = _nothing
@@ -185,6 +187,9 @@ class AsyncTransport(TransportSettings):
                     if self.trace:
                         self.trace("send", request)
                     await conn.send(request, read_timeout)
+                    if pieces is not None:
+                        sent = True  # pieces taken from an iterable cannot be taken again
+                        await _send_pieces(conn, pieces, read_timeout, self.trace)
                     sent = True
                     events = await _receive(conn, parser, read_timeout, self.trace)
                     while parser.head is None:  # the parser sets it as it emits the Head event
@@ -331,6 +336,19 @@ class AsyncExchange:
 
 def _nothing() -> None:
     return None
+
+
+async def _send_pieces(
+    conn: AsyncConnection, pieces: Iterable[bytes], timeout: float | None, trace: TraceHook | None
+) -> None:
+    """Send a chunked body; a daemon's early answer is still read (see transport._send_pieces)."""
+    try:
+        for chunk in chunked(pieces):
+            if trace:
+                trace("send", chunk)
+            await conn.send(chunk, timeout)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 async def _receive(

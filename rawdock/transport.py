@@ -21,11 +21,11 @@ import os
 import socket
 import time
 from _thread import allocate_lock  # threading.Lock itself, without importing threading
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 
 from ._typing import TYPE_CHECKING
 from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
-from .wire import Event, Head, ResponseParser, _Frozen, body_of
+from .wire import Event, Head, ResponseParser, _Frozen, body_of, chunked
 
 if TYPE_CHECKING:
     import ssl
@@ -596,13 +596,15 @@ class Transport(TransportSettings):
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None = None,
+        pieces: Iterable[bytes] | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
         `Exchange`. A kept-alive connection that turns out to be dead is replaced and the request
         sent again, but only when that cannot run it twice.
 
         `timeout` bounds each read (None: no bound); `deadline`, in seconds, bounds the whole
-        exchange, body included, however the daemon spaces its bytes."""
+        exchange, body included, however the daemon spaces its bytes. `pieces`: the body of a
+        request whose head says `Transfer-Encoding: chunked`, sent chunk by chunk after it."""
         read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
         clock = _Clock(read_timeout, deadline)
         # Only a request that could not be sent again is worth a check of its connection first
@@ -618,6 +620,9 @@ class Transport(TransportSettings):
                 if self.trace:
                     self.trace("send", request)
                 conn.send(request, clock.next_read())
+                if pieces is not None:
+                    sent = True  # pieces taken from an iterable cannot be taken again
+                    _send_pieces(conn, pieces, clock, self.trace)
                 sent = True
                 events = _receive(conn, parser, clock, self.trace)
                 while parser.head is None:  # the parser sets it as it emits the Head event
@@ -762,6 +767,21 @@ class _Clock:
         if left <= 0:
             raise TimeoutError("deadline passed")
         return left if self.read_timeout is None else min(left, self.read_timeout)
+
+
+def _send_pieces(
+    conn: Connection, pieces: Iterable[bytes], clock: _Clock, trace: TraceHook | None
+) -> None:
+    """Send a chunked body. A daemon that answers before reading it all (a 404 for a missing
+    container) may close its end meanwhile: the send then fails, and its answer, already in the
+    socket, is still read, so the caller gets the daemon's error rather than a broken pipe."""
+    try:
+        for chunk in chunked(pieces):
+            if trace:
+                trace("send", chunk)
+            conn.send(chunk, clock.next_read())
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the response, or the failure to read one, says what happened
 
 
 def _receive(

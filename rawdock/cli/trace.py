@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from .._typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..api import Call, Endpoints, StreamCall, SyncRunner
+from ..auth import REDACTED, redact_fields, redact_request
 from ..transport import parse_host
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class TraceFormatter:
         self.out.write(f"{mark} {text}".rstrip() + "\n")
 
     def _sent(self, data: bytes) -> None:
-        head, sep, body = data.partition(b"\r\n\r\n")
+        head, sep, body = redact_request(data).partition(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         if lines and lines[0]:
             self._methods.append(lines[0].split(b" ", 1)[0].decode("latin-1"))
@@ -270,9 +271,13 @@ class CurlClient(Endpoints, SyncRunner):
             words.append("--no-buffer")  # show a stream as it comes
         if call.content_type:
             words += ["-H", _header_word(f"Content-Type: {call.content_type}")]
-        for name, value in call.headers:
+        for name, value in redact_fields(call.headers):
             words += ["-H", _header_word(f"{name}: {value}")]
-        if call.body:
+        if not isinstance(call.body, bytes):  # sent as it is made: curl reads it from stdin
+            words += ["-H", '"Transfer-Encoding: chunked"', "--data-binary", "@-"]
+        elif call.target == "/auth":  # a password
+            words += ["-d", REDACTED]
+        elif call.body:
             try:
                 words += ["-d", shell_word(call.body.decode("utf-8"))]
             except UnicodeDecodeError:
