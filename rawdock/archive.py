@@ -86,13 +86,17 @@ def tar_stream(path: str | os.PathLike[str], arcname: str | None = None) -> Iter
     of `path`), so `put_archive(id, "/srv", tar_stream("site"))` makes /srv/site as
     `docker cp site ID:/srv` does. Symbolic links are kept as links; sockets and devices left
     out. Raises FileNotFoundError for a missing `path`."""
-    import tarfile
-
     path = os.fspath(path)
     name = arcname or os.path.basename(os.path.normpath(path))
     if not name or name in (".", ".."):
         raise InvalidArgument(f"no name for the top entry of {path!r}: give arcname")
-    os.lstat(path)  # a missing path fails here, before anything is sent
+    os.lstat(path)  # a missing path fails here, at the call, before anything is sent
+    return _tar_pieces(path, name)
+
+
+def _tar_pieces(path: str, name: str) -> Iterator[bytes]:
+    import tarfile
+
     for full, inner in _entries(path, name):
         info = _info(full, inner)
         if info is None:

@@ -23,7 +23,6 @@ Credentials are never printed: `redact_request` is what `--trace` shows of a req
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -141,6 +140,8 @@ def _from_auths(config: Mapping[str, object], registry: str) -> dict[str, str] |
         return None
     found: dict[str, str] = {"serveraddress": registry}
     if entry.get("auth"):
+        import base64  # only here and in encode: `import rawdock` stays small
+
         try:
             username, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
         except ValueError:
@@ -179,6 +180,7 @@ def all_credentials() -> dict[str, dict[str, str]]:
 
 def encode(value: object) -> str:
     """base64url of compact JSON: how both headers carry credentials."""
+    import base64
     text = json.dumps(value, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(text).decode("ascii")
 

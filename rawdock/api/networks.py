@@ -38,7 +38,7 @@ class Networks:
     @endpoint
     def remove_network(id: str) -> Call[None]:
         """`docker network rm ID`: `DELETE /networks/{id}`. A network a container is connected to
-        is refused (Conflict on engine 20.10; the daemon's message names the container)."""
+        is refused: DockerError "... has active endpoints" (HTTP 403 on engine 20.10)."""
         return Call("DELETE", target("/networks/{}", id), result=_nothing)
 
     @endpoint
