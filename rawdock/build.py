@@ -59,8 +59,8 @@ class _Pattern:
                 i += 1
                 if text[i + 1 : i + 2] == "/":
                     i += 1
-                if i + 1 >= len(text):  # "**" at the end matches everything below
-                    regex += ".*" if regex == "^" else "(/.*)?"
+                if i + 1 >= len(text):  # "**" at the end matches anything, as in .gitignore
+                    regex += ".*"
                 else:
                     regex += "(.*/)?"
             elif char == "*":
