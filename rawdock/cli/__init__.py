@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from .. import __version__
 from .._typing import TYPE_CHECKING
 from ..client import Client
+from ..config import ConfigError
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
 from . import commands, swarm
 from .context import CommandError, Context, daemon_error
@@ -157,6 +158,6 @@ def _describe(exc: BaseException, args: argparse.Namespace) -> tuple[str, int]:
         return message, 1
     if isinstance(exc, ProtocolError):
         return f"rawdock: the daemon's answer is not valid HTTP: {exc}", 1
-    if isinstance(exc, RawdockError):
+    if isinstance(exc, RawdockError) and not isinstance(exc, ConfigError):  # a bad flag: usage
         return str(exc), 1
     return f"rawdock: {exc}", EXIT_USAGE
