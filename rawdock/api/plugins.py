@@ -70,10 +70,11 @@ class Plugins:
         return Call("GET", target("/plugins/{}/json", name))
 
     @endpoint
-    def remove_plugin(name: str, force: bool = False) -> Call[JSON]:
-        """`docker plugin rm [-f] NAME`: `DELETE /plugins/{name}`; returns the plugin removed.
-        An enabled plugin is refused without `force`."""
-        return Call("DELETE", target("/plugins/{}", name, query={"force": force or None}))
+    def remove_plugin(name: str, force: bool = False) -> Call[None]:
+        """`docker plugin rm [-f] NAME`: `DELETE /plugins/{name}`. An enabled plugin is refused
+        without `force`. (The spec says the plugin comes back; engine 20.10 sends no body.)"""
+        path = target("/plugins/{}", name, query={"force": force or None})
+        return Call("DELETE", path, result=_nothing)
 
     @endpoint
     def enable_plugin(name: str, timeout: int | None = None) -> Call[None]:
