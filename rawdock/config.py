@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from ._typing import Any
 from .errors import InvalidArgument
@@ -61,13 +60,16 @@ class ConfigError(InvalidArgument):
 # --- -p / --publish ---------------------------------------------------------------------------
 
 
-@dataclass
 class PortBindings:
     """What `-p` flags become in the create body: `ExposedPorts` and `HostConfig.PortBindings`.
-    HostPort is a string ("" for a random port), exactly as the docker CLI sends it."""
+    HostPort is a string ("" for a random port), exactly as the docker CLI sends it. (A plain
+    class: dataclasses would cost the command line a few milliseconds of import.)"""
 
-    exposed: dict[str, dict[str, Any]]
-    bindings: dict[str, list[dict[str, str]]]
+    def __init__(
+        self, exposed: dict[str, dict[str, Any]], bindings: dict[str, list[dict[str, str]]]
+    ) -> None:
+        self.exposed = exposed
+        self.bindings = bindings
 
 
 def _port_range(text: str, spec: str) -> tuple[int, int]:

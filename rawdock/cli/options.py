@@ -7,8 +7,6 @@ parse_reference("127.0.0.1:5000/probe:1")   # registry port, repository, tag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 # The parsers of the flags that build a create body are public, in rawdock.config.
 from ..config import PortBindings, parse_env, parse_labels, parse_ports
@@ -19,28 +17,14 @@ __all__ = [
     "parse_ports",
     "parse_env",
     "parse_labels",
-    "parse_filters",
     "Reference",
     "parse_reference",
+    "parse_timestamp",
 ]
 
 
 class UsageError(ValueError):
     """A flag or argument the user gave is malformed. Reported as one line, like a flag error."""
-
-
-# --- --filter ---------------------------------------------------------------------------------
-
-
-def parse_filters(values: Iterable[str]) -> dict[str, list[str]]:
-    """`--filter K=V` (repeatable) -> {"K": ["V", ...]}: `label=a=b` filters on label a=b."""
-    filters: dict[str, list[str]] = {}
-    for value in values:
-        key, eq, filter_value = value.partition("=")
-        if not key or not eq:
-            raise UsageError(f"bad format of filter {value!r}: expected name=value")
-        filters.setdefault(key.strip().lower(), []).append(filter_value)
-    return filters
 
 
 # --- Image references (distribution/reference grammar) ----------------------------------------
@@ -58,15 +42,32 @@ _DOMAIN_RE = re.compile(_DOMAIN)
 MAX_NAME_LENGTH = 255
 
 
-@dataclass(frozen=True)
 class Reference:
     """An image reference split as the registry sees it: `127.0.0.1:5000/probe:1` is registry
-    "127.0.0.1:5000", path "probe", tag "1". `name` is what /images/create wants as fromImage."""
+    "127.0.0.1:5000", path "probe", tag "1". `name` is what /images/create wants as fromImage.
+    (Plain classes here: dataclasses would cost every command a few milliseconds of import.)"""
 
-    registry: str
-    path: str
-    tag: str
-    digest: str
+    def __init__(self, registry: str, path: str, tag: str, digest: str) -> None:
+        self.registry = registry
+        self.path = path
+        self.tag = tag
+        self.digest = digest
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reference):
+            return NotImplemented
+        return (self.registry, self.path, self.tag, self.digest) == (
+            other.registry, other.path, other.tag, other.digest
+        )  # fmt: skip
+
+    def __hash__(self) -> int:
+        return hash((self.registry, self.path, self.tag, self.digest))
+
+    def __repr__(self) -> str:
+        return (
+            f"Reference(registry={self.registry!r}, path={self.path!r}, tag={self.tag!r}, "
+            f"digest={self.digest!r})"
+        )
 
     @property
     def name(self) -> str:
@@ -112,3 +113,80 @@ def parse_reference(text: str) -> Reference:
     if len(registry) + len(rest) + 1 > MAX_NAME_LENGTH:
         raise UsageError("invalid reference format: repository name must not be longer than 255")
     return Reference(registry, rest, tag, digest)
+
+
+# --- --since / --until (docker's api/types/time.GetTimestamp) ---------------------------------
+
+# Go's time.ParseDuration: a sequence of decimal numbers, each with a unit, optionally signed.
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
+                   "m": 60.0, "h": 3600.0}  # fmt: skip
+_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
+# The dates GetTimestamp reads: a date, then optionally T and the hour, minutes, seconds and a
+# fraction, then optionally a zone: Z or ±hh:mm.
+_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?"
+    r"([zZ]|[+-]\d{2}:\d{2})?"
+)
+
+
+def go_duration(text: str) -> float | None:
+    """Seconds in a Go duration ("42m", "1h30m", "1.5h", "-10s"), or None if it is not one."""
+    sign, rest = 1.0, text
+    if rest[:1] in ("+", "-"):
+        sign, rest = (-1.0 if rest[0] == "-" else 1.0), rest[1:]
+    if rest == "0":
+        return 0.0
+    if not rest:
+        return None
+    total, pos = 0.0, 0
+    while pos < len(rest):
+        match = _DURATION_PART.match(rest, pos)
+        if match is None or match.group(1) in ("", "."):
+            return None
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    return sign * total
+
+
+def parse_timestamp(value: str, now: float) -> str:
+    """What the docker CLI sends for `--since`/`--until` VALUE (GetTimestamp): a duration
+    ("42m") is that long before `now`, in whole seconds; an RFC 3339 date or time (in the local
+    zone when it has none) becomes "seconds.nanoseconds"; Unix seconds ("1700000000.5") go as
+    they are. Raises UsageError for anything else."""
+    duration = go_duration(value) if value != "0" else None
+    if duration is not None:
+        return str(int(now - duration))  # Go: reference.Add(-d).Unix(), whole seconds
+    match = _DATE.fullmatch(value)
+    if match is not None:
+        import datetime  # only for a date given on the command line
+
+        year, month, day, hour, minute, second, fraction, zone = match.groups()
+        if zone is None:
+            offset = time_offset(now)
+        elif zone in ("Z", "z"):
+            offset = 0
+        else:
+            offset = (int(zone[1:3]) * 60 + int(zone[4:6])) * 60 * (-1 if zone[0] == "-" else 1)
+        try:
+            moment = datetime.datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                int(second or 0),
+                tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)),
+            )  # fmt: skip
+        except ValueError as exc:
+            raise UsageError(f"parsing time {value!r}: {exc}") from None
+        return f"{int(moment.timestamp())}.{(fraction or '').ljust(9, '0')}"
+    if "-" in value:
+        raise UsageError(f"parsing time {value!r}: not an RFC 3339 date or time")
+    whole, dot, fraction = value.partition(".")
+    if not whole.isdigit() or (dot and not fraction.isdigit()):
+        raise UsageError(f"failed to parse value as time or duration: {value!r}")
+    return value
+
+
+def time_offset(now: float) -> int:
+    """The local zone's offset from UTC at `now`, in seconds (Go's reference.Zone())."""
+    import time
+
+    return time.localtime(now).tm_gmtoff
