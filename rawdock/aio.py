@@ -26,12 +26,16 @@ import asyncio
 from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 
 from ._typing import TYPE_CHECKING, Any, TypeVar
+from .aio_hijack import AsyncHijackedStream
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport, within
 from .api import (
     AsyncRunner,
     Call,
+    Communicate,
     Endpoints,
+    HijackCall,
     Response,
+    Steps,
     StreamCall,
     check_status,
     check_version,
@@ -39,13 +43,14 @@ from .api import (
 )
 from .client import RequestBuilder, negotiate_version
 from .errors import Timeout
+from .hijack import HijackSession, is_hijacked
 from .transport import TLSConfig, TraceHook, _ssl_context
 from .wire import Headers, QueryValue
 
 if TYPE_CHECKING:
     from .streams import Decoder
 
-__all__ = ["Client", "AsyncStream", "MAX_CONNECTIONS"]
+__all__ = ["Client", "AsyncStream", "AsyncHijackedStream", "MAX_CONNECTIONS"]
 
 T = TypeVar("T")
 
@@ -158,6 +163,42 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
 
     def _stream(self, call: StreamCall[T]) -> AsyncStream[T]:
         return AsyncStream(self, call)
+
+    async def _hijack(self, call: HijackCall) -> AsyncHijackedStream:
+        # As rawdock.Client._hijack: after the 101, the connection and the bytes that came with
+        # the head are the stream's, never the pool's.
+        request = call.request
+        exchange = await self._open(request)
+        try:
+            head = exchange.head
+            if not is_hijacked(head):  # an error, or `detach=True` answered at once
+                check_status(head.status, (), await exchange.read())
+                return AsyncHijackedStream(None, None, HijackSession.answered())
+            decoder = request.decoder(head.headers, None)
+            if decoder is None:  # attach on engines that do not say how it is framed
+                assert request.tty_probe is not None
+                tty: bool = await self._run(request.tty_probe)
+                decoder = request.decoder(head.headers, tty)
+                assert decoder is not None
+            session = HijackSession(decoder, exchange.hijacked_bytes, writable=call.stdin)
+            reader, writer = exchange.detach()
+        except BaseException:
+            exchange.close()
+            raise
+        return AsyncHijackedStream(reader, writer, session, self.transport.trace)
+
+    async def _sequence(self, steps: Steps[T]) -> T:
+        result: Any = None
+        while True:
+            try:
+                step = steps.send(result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(step, Communicate):
+                async with await self._hijack(step.call) as stream:
+                    result = await stream.communicate(step.input)
+            else:
+                result = await self._run(step)
 
 
 class AsyncStream(AsyncIterator[T]):

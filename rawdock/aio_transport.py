@@ -305,6 +305,21 @@ class AsyncExchange:
             raise
         return None
 
+    @property
+    def hijacked_bytes(self) -> bytes:
+        """After a 101 response: bytes already read that belong to the upgraded stream (after
+        a hijacking `200 OK`, the parser took them for the start of a body)."""
+        return self._parser.trailing or body_of(self._pending)[0]
+
+    def detach(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Take the connection out of HTTP (after a 101 upgrade): the caller owns it now."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            raise TransportError("the connection is already closed")
+        conn._live.discard(conn)  # no longer the transport's to close or count
+        self._free_slot()
+        return conn.reader, conn.writer
+
     async def read(self) -> bytes:
         """The whole body."""
         chunks = []

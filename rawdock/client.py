@@ -18,8 +18,11 @@ from ._typing import TYPE_CHECKING, Any, TypeVar
 from .api import (
     Body,
     Call,
+    Communicate,
     Endpoints,
+    HijackCall,
     Response,
+    Steps,
     StreamCall,
     SyncRunner,
     check_status,
@@ -27,6 +30,7 @@ from .api import (
     json_body,
     result_of,
 )
+from .hijack import HijackedStream, HijackSession, is_hijacked
 from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
 from .wire import QueryValue, build_request, target
 
@@ -241,6 +245,41 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
             exchange.close()
             raise
         return Stream(exchange, decoder)
+
+    def _hijack(self, call: HijackCall) -> HijackedStream:
+        # The exchange is taken out of HTTP once the daemon said 101: its socket, and the bytes
+        # that came with the head, become the stream's. It never returns to the pool.
+        request = call.request
+        exchange = self._open(request)
+        try:
+            head = exchange.head
+            if not is_hijacked(head):  # an error, or `detach=True` answered at once
+                check_status(head.status, (), exchange.read())
+                return HijackedStream(None, HijackSession.answered())
+            decoder = request.decoder(head.headers, None)
+            if decoder is None:  # attach on engines that do not say how it is framed
+                assert request.tty_probe is not None
+                decoder = request.decoder(head.headers, self._run(request.tty_probe))
+                assert decoder is not None
+            session = HijackSession(decoder, exchange.hijacked_bytes, writable=call.stdin)
+            sock = exchange.detach()
+        except BaseException:
+            exchange.close()
+            raise
+        return HijackedStream(sock, session, self.transport.trace)
+
+    def _sequence(self, steps: Steps[T]) -> T:
+        result: Any = None
+        while True:
+            try:
+                step = steps.send(result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(step, Communicate):
+                with self._hijack(step.call) as stream:
+                    result = stream.communicate(step.input)
+            else:
+                result = self._run(step)
 
 
 class Stream(Iterator[T]):

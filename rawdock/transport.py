@@ -70,7 +70,9 @@ MAX_SSH_STDERR = 8 * 1024
 #: Pause between connect attempts while a Unix socket's accept queue is full (see _connect_unix).
 UNIX_CONNECT_RETRY_INTERVAL = 0.01
 
-#: `trace(direction, data)` sees every byte sent ("send") and received ("recv").
+#: `trace(direction, data)` sees every byte sent ("send") and received ("recv"); on a hijacked
+#: connection (attach, exec), the raw stream after the 101 head as "raw-send" and "raw-recv"
+#: (b"" sent: a half-close).
 TraceHook = Callable[[str, bytes], None]
 
 
@@ -690,8 +692,9 @@ class Exchange:
 
     @property
     def hijacked_bytes(self) -> bytes:
-        """After a 101 response: bytes already read that belong to the upgraded stream."""
-        return self._parser.trailing
+        """After a 101 response: bytes already read that belong to the upgraded stream (after
+        a hijacking `200 OK`, the parser took them for the start of a body)."""
+        return self._parser.trailing or body_of(self._pending)[0]
 
     def iter_body(self) -> Generator[bytes, None, None]:
         """The body as it arrives, chunked framing removed: one piece per read from the

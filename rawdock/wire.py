@@ -34,6 +34,7 @@ __all__ = [
     "body_of",
     "build_request",
     "chunked",
+    "UPGRADE_TO_TCP",
     "target",
     "quote",
     "MAX_HEADER_BYTES",
@@ -266,6 +267,13 @@ def body_of(events: list[Event]) -> tuple[bytes, bool]:
 
 
 # --- Building requests (RFC 9112 §3) ----------------------------------------------------------
+
+
+#: The fields that ask the daemon to hijack the connection (attach, exec start): once it answers
+#: `101 UPGRADED`, the socket carries raw bytes both ways (RFC 9110 §7.8 Upgrade, §15.2.2 101).
+#: "tcp" is Docker's own protocol name, not a registered one; the daemon only checks the field
+#: is there (without it, it answers 200 and hijacks anyway).
+UPGRADE_TO_TCP = (("Connection", "Upgrade"), ("Upgrade", "tcp"))
 
 
 def build_request(

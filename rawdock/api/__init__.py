@@ -10,26 +10,32 @@ from these same definitions:
     Call(method='POST', target='/containers/web/start', ...)
 
 The endpoints are grouped by resource, as docker-py groups them and as the docker CLI groups its
-commands: `system`, `images`, `containers`, `networks`, `volumes`, `plugins`, `swarm`. Each
-module holds one class of endpoint declarations (`@endpoint` or `@stream`); `Endpoints`
-inherits them all, and every client inherits `Endpoints`. The machinery they share (`Call`,
-`StreamCall`, `check_status`, ...) is in `calls`.
+commands: `system`, `images`, `containers`, `attach`, `networks`, `volumes`, `plugins`, `swarm`.
+Each module holds one class of endpoint declarations (`@endpoint`, `@stream`, `@hijack` or
+`@sequence`); `Endpoints` inherits them all, and every client inherits `Endpoints`. The
+machinery they share (`Call`, `StreamCall`, `check_status`, ...) is in `calls`.
 """
 
 from __future__ import annotations
 
+from .attach import Attach
 from .calls import (
     AsyncRunner,
     Body,
     Call,
+    Communicate,
+    HijackCall,
     Response,
+    Steps,
     StreamCall,
     SyncRunner,
     check_status,
     check_version,
     endpoint,
+    hijack,
     json_body,
     result_of,
+    sequence,
     stream,
 )
 from .containers import Containers
@@ -43,11 +49,16 @@ from .volumes import Volumes
 __all__ = [
     "Call",
     "StreamCall",
+    "HijackCall",
+    "Communicate",
+    "Steps",
     "Response",
     "Endpoints",
     "API",
     "endpoint",
     "stream",
+    "hijack",
+    "sequence",
     "SyncRunner",
     "AsyncRunner",
     "check_status",
@@ -62,6 +73,7 @@ class Endpoints(
     System,
     Images,
     Containers,
+    Attach,
     Networks,
     Volumes,
     Plugins,

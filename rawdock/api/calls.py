@@ -1,6 +1,7 @@
-"""The machinery of endpoint definitions: `Call` and `StreamCall` (one request, described),
-`Response`, the `@endpoint` and `@stream` decorators that turn a description into a method on
-every client, the one function that turns a status into an error (`check_status`), and the
+"""The machinery of endpoint definitions: `Call`, `StreamCall` and `HijackCall` (one request,
+described), `Response`, the `@endpoint`, `@stream` and `@hijack` decorators that turn a
+description into a method on every client, `@sequence` for a convenience made of several
+calls, the one function that turns a status into an error (`check_status`), and the
 decoders a stream's response picks from. The endpoints themselves live beside this module, one
 module per resource (`system`, `images`, `containers`, `swarm`)."""
 
@@ -8,22 +9,38 @@ from __future__ import annotations
 
 import functools
 import json as _json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 
 from .._typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 from ..errors import InvalidArgument, ProtocolError, error_for_status
 from ..transport import DEFAULT_TIMEOUT, _Default
-from ..wire import Head, Headers, QueryValue, _Frozen, quote
+from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen, quote
 
 if TYPE_CHECKING:
+    from ..aio_hijack import AsyncHijackedStream
+    from ..hijack import HijackedStream
     from ..streams import Decoder
 
 __all__ = [
     "Call",
     "StreamCall",
+    "HijackCall",
+    "upgrade_request",
+    "Communicate",
+    "Steps",
     "Response",
     "endpoint",
     "stream",
+    "hijack",
+    "sequence",
     "SyncRunner",
     "AsyncRunner",
     "check_status",
@@ -211,6 +228,57 @@ class StreamCall(_Frozen, Generic[T]):
             object.__setattr__(self, name, value)
 
 
+class HijackCall(_Frozen):
+    """A request that takes the connection over (attach, exec start). `request` is sent with
+    `Connection: Upgrade` and `Upgrade: tcp` (`upgrade_request` builds it), the daemon answers
+    `101 UPGRADED`, and from then on the socket is a raw stream both ways (`rawdock.hijack`):
+    its `decoder` and `tty_probe` pick the frames of a container without a TTY, or the raw bytes
+    of one with a TTY. `stdin` says whether the caller may write (without it, the stream is
+    read-only)."""
+
+    __slots__ = ("request", "stdin")
+    request: StreamCall[tuple[str, bytes]]
+    stdin: bool
+
+    def __init__(self, request: StreamCall[tuple[str, bytes]], stdin: bool = False) -> None:
+        object.__setattr__(self, "request", request)
+        object.__setattr__(self, "stdin", stdin)
+
+
+def upgrade_request(
+    method: str,
+    target: str,
+    decoder: Callable[[Headers, bool | None], Decoder[tuple[str, bytes]] | None],
+    body: JSON = None,
+    tty_probe: Call[bool] | None = None,
+) -> StreamCall[tuple[str, bytes]]:
+    """The request of a `HijackCall`: a JSON body if any, the upgrade fields, no read timeout
+    (an interactive session may be quiet for hours)."""
+    data, content_type = (json_body(body), "application/json") if body is not None else (b"", None)
+    return StreamCall(
+        method, target, decoder, data, content_type, UPGRADE_TO_TCP, tty_probe=tty_probe
+    )
+
+
+class Communicate(_Frozen):
+    """A step of a `@sequence`: open `call`, write `input` (then half-close), and read every
+    item to the end; the client sends back `(stdout bytes, stderr bytes)`."""
+
+    __slots__ = ("call", "input")
+    _hidden = ("input",)
+    call: HijackCall
+    input: bytes
+
+    def __init__(self, call: HijackCall, input: bytes = b"") -> None:
+        object.__setattr__(self, "call", call)
+        object.__setattr__(self, "input", input)
+
+
+#: What a `@sequence` function is: a generator yielding each step (a `Call`, whose result is
+#: sent back, or a `Communicate`, whose output is) and returning the sequence's result.
+Steps = Generator["Call[Any] | Communicate", Any, T]
+
+
 def json_body(value: JSON) -> bytes:
     """The request body for a JSON value, compact as the docker CLI sends it."""
     return _json.dumps(value, separators=(",", ":")).encode("utf-8")
@@ -247,6 +315,12 @@ class SyncRunner:
     def _stream(self, call: StreamCall[T]) -> Iterator[T]:
         raise NotImplementedError
 
+    def _hijack(self, call: HijackCall) -> HijackedStream:
+        raise NotImplementedError
+
+    def _sequence(self, steps: Steps[T]) -> T:
+        raise NotImplementedError
+
 
 class AsyncRunner:
     """A client that runs calls as coroutines (asyncio)."""
@@ -255,6 +329,12 @@ class AsyncRunner:
         raise NotImplementedError
 
     def _stream(self, call: StreamCall[T]) -> AsyncIterator[T]:
+        raise NotImplementedError
+
+    async def _hijack(self, call: HijackCall) -> AsyncHijackedStream:
+        raise NotImplementedError
+
+    async def _sequence(self, steps: Steps[T]) -> T:
         raise NotImplementedError
 
 
@@ -321,6 +401,48 @@ class stream(_Declared, Generic[P, T]):
         return self if client is None else self._bind(client)
 
 
+class hijack(_Declared, Generic[P]):
+    """Declares an endpoint that hijacks its connection: on `rawdock.Client` the method returns
+    a `rawdock.hijack.HijackedStream` (iterate it, `write`, `close_write`, `close`); on
+    `rawdock.aio.Client` a coroutine giving a `rawdock.aio_hijack.AsyncHijackedStream`."""
+
+    runner = "_hijack"
+
+    def __init__(self, describe: Callable[P, HijackCall]) -> None:
+        super().__init__(describe)
+
+    @overload
+    def __get__(self, client: None, owner: type) -> hijack[P]: ...
+    @overload
+    def __get__(self, client: SyncRunner, owner: type) -> Callable[P, HijackedStream]: ...
+    @overload
+    def __get__(
+        self, client: AsyncRunner, owner: type
+    ) -> Callable[P, Awaitable[AsyncHijackedStream]]: ...
+    def __get__(self, client: object, owner: type) -> Any:
+        return self if client is None else self._bind(client)
+
+
+class sequence(_Declared, Generic[P, T]):
+    """Declares a convenience made of several requests, once for every client: a generator
+    function (`Steps`) that yields each step and gets its result back, and returns the whole
+    result. Each client runs the steps its own way (`_sequence`), as it runs one `Call`."""
+
+    runner = "_sequence"
+
+    def __init__(self, describe: Callable[P, Steps[T]]) -> None:
+        super().__init__(describe)
+
+    @overload
+    def __get__(self, client: None, owner: type) -> sequence[P, T]: ...
+    @overload
+    def __get__(self, client: SyncRunner, owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, client: object, owner: type) -> Any:
+        return self if client is None else self._bind(client)
+
+
 # --- Decoders chosen from the response --------------------------------------------------------
 # rawdock.streams is imported by these, when a client first reads a stream, rather than with
 # rawdock: a program that never streams does not pay for it at import.
@@ -340,6 +462,19 @@ def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes
     if tty is None:
         return None
     return RawStreamDecoder() if tty else FrameDecoder()
+
+
+def _raw_stream(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]]:
+    # A TTY joins stdout and stderr in the terminal: the daemon sends its bytes as they are.
+    from ..streams import RawStreamDecoder
+
+    return RawStreamDecoder()
+
+
+def _multiplexed_stream(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]]:
+    from ..streams import FrameDecoder
+
+    return FrameDecoder()
 
 
 def _json_stream(headers: Headers, tty: bool | None) -> Decoder[JSON]:

@@ -119,6 +119,9 @@ def container_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-u", "--user", help="Username or UID (format: <name|uid>[:<group|gid>])")
     parser.add_argument("--hostname", help="Container host name")
     parser.add_argument("-t", "--tty", action="store_true", help="Allocate a pseudo-TTY")
+    parser.add_argument(
+        "-i", "--interactive", action="store_true", help="Keep STDIN open even if not attached"
+    )
     parser.add_argument("--network", help="Connect a container to a network")
     parser.add_argument(
         "--pull",
@@ -149,6 +152,8 @@ def container_config(args: argparse.Namespace) -> dict[str, Any]:
             config[field] = getattr(args, flag)
     if args.tty:
         config["Tty"] = True
+    if args.interactive:  # stdin open for an attach, closed when that attach half-closes
+        config.update(AttachStdin=True, OpenStdin=True, StdinOnce=True)
     ports = parse_ports(args.publish)
     host_config: dict[str, Any] = {}
     if ports.exposed:
@@ -156,10 +161,11 @@ def container_config(args: argparse.Namespace) -> dict[str, Any]:
         host_config["PortBindings"] = ports.bindings
     if args.network:
         host_config["NetworkMode"] = args.network
-    if args.rm and getattr(args, "detach", True):
+    if args.rm and (getattr(args, "detach", True) or args.interactive or args.tty):
         # The daemon removes it when it exits. An attached `run --rm` removes it itself after
         # reading the exit status, since it reads logs (not an attach stream opened before
-        # start) and the daemon could remove the container before the logs are read.
+        # start) and the daemon could remove the container before the logs are read; `run -i`
+        # and `-t` attach before start, as docker does, and wait for the removal.
         host_config["AutoRemove"] = True
     if host_config:
         config["HostConfig"] = host_config
@@ -201,6 +207,9 @@ def run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-d", "--detach", action="store_true", help="Run container in background and print ID"
     )
+    from .interactive import attach_options
+
+    attach_options(parser, interactive=False)
     container_flags(parser)
 
 
@@ -230,12 +239,20 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         raise _run_failure(ctx, exc, EXIT_DAEMON_ERROR) from exc
     # The article's requests start the container by name; either is the same container.
     container = args.name or created["Id"]
-    try:
-        ctx.client.start_container(container)
-    except DockerError as exc:
-        if args.rm:
-            _remove_quietly(ctx, container)
-        raise _run_failure(ctx, exc, _start_failure_status(exc.message)) from exc
+
+    def start() -> None:
+        try:
+            ctx.client.start_container(container)
+        except DockerError as exc:
+            if args.rm:
+                _remove_quietly(ctx, container)
+            raise _run_failure(ctx, exc, _start_failure_status(exc.message)) from exc
+
+    if not args.detach and (args.interactive or args.tty):  # attach first, as docker run does
+        from .interactive import run_attached
+
+        return run_attached(ctx, args, container, start)
+    start()
     if args.detach:
         ctx.print(created["Id"])
         return 0
@@ -363,11 +380,21 @@ def _containers(parser: argparse.ArgumentParser) -> None:
 
 def start_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    parser.add_argument(
+        "-a", "--attach", action="store_true", help="Attach STDOUT/STDERR and forward signals"
+    )
+    from .interactive import attach_options
+
+    attach_options(parser)
     _containers(parser)
 
 
 def start(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/start for each; prints each name."""
+    """POST /containers/{id}/start for each; prints each name. With -a: attached to one."""
+    if args.attach:
+        from .interactive import start_attached
+
+        return start_attached(ctx, args)
     return for_each(ctx, args.container, _echoing(ctx, ctx.client.start_container))
 
 
