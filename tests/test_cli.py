@@ -346,8 +346,9 @@ def test_curl_prints_the_articles_requests(
         'curl --unix-socket /var/run/docker.sock -H "Content-Type: application/json" '
         """-d '{"Image":"nginx","ExposedPorts":{"80/tcp":{}},"HostConfig":{"PortBindings":"""
         """{"80/tcp":[{"HostIp":"","HostPort":"80"}]}}}' """
-        "-X POST http:/v1.40/containers/create?name=my_nginx\n"
-        "curl --unix-socket /var/run/docker.sock -X POST http:/v1.40/containers/my_nginx/start\n"
+        "-X POST http://localhost/v1.40/containers/create?name=my_nginx\n"
+        "curl --unix-socket /var/run/docker.sock -X POST "
+        "http://localhost/v1.40/containers/my_nginx/start\n"
     )
     assert err == ""
 
@@ -363,7 +364,7 @@ def test_curl_honours_the_version_the_host_and_quotes_bodies(
     assert words[-1] == "http://127.0.0.1:2375/v1.43/containers/create"
     assert json.loads(words[words.index("-d") + 1]) == {"Image": "busybox", "Env": ["A=it's"]}
     assert main(["--curl", "--api-version", "1.41", "ps", "-a"]) == 0
-    assert capsys.readouterr().out.endswith(" http:/v1.41/containers/json?all=1\n")
+    assert capsys.readouterr().out.endswith(" http://localhost/v1.41/containers/json?all=1\n")
 
 
 def test_version_flag_prints_rawdocks_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -223,7 +223,8 @@ class TraceFormatter:
 # --- --curl -----------------------------------------------------------------------------------
 
 # Words a POSIX shell reads literally without quotes. "?" is a glob character, but only matches
-# an existing file path, which "http:/v1.40/..." never is; the Docker docs leave it bare too.
+# an existing file path, which "http://localhost/v1.40/..." never is; the Docker docs leave it
+# bare too.
 _BARE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./?-]+")
 # Inside double quotes only $ ` \ " and ! (history, in interactive shells) are special.
 _DOUBLE_QUOTABLE = re.compile(r'[^$`\\"!]*')
@@ -281,7 +282,9 @@ class CurlClient(Endpoints, SyncRunner):
         words = ["curl"]
         if self.endpoint.scheme == "unix":
             words += ["--unix-socket", shell_word(self.endpoint.path)]
-            url = f"http:{path}"  # curl ignores the host part when it talks to a socket
+            # curl sends the URL's host as Host: and nothing else of it over a socket. Without a
+            # host ("http:/v1.40/...") curl takes "v1.40" for the host and sends no version.
+            url = f"http://localhost{path}"
         else:
             host = self.endpoint.host
             host = f"[{host}]" if ":" in host else host
