@@ -33,6 +33,7 @@ from rawdock.cli.output import (
     format_ports,
     human_duration,
     human_size,
+    progress_text,
     table,
 )
 from rawdock.cli.trace import TraceFormatter, shell_word
@@ -239,24 +240,44 @@ def test_ps_table_cells() -> None:
     }
 
 
+PULL = [
+    {"status": "Pulling from probe", "id": "1"},
+    {"status": "Pulling fs layer", "progressDetail": {}, "id": "aaa"},
+    {"status": "Pulling fs layer", "progressDetail": {}, "id": "bbb"},
+    {"status": "Downloading", "progressDetail": {"current": 1_200_000, "total": 4_500_000},
+     "progress": "[=====>  ]  1.2MB/4.5MB", "id": "aaa"},
+    {"status": "Download complete", "progressDetail": {}, "id": "aaa"},
+    {"status": "Digest: sha256:00"},
+]  # fmt: skip
+
+
 def test_pull_progress_redraws_layer_lines_on_a_terminal() -> None:
     import io
 
     out = io.StringIO()
     progress = PullProgress(out, terminal=True, width=80)
-    progress.show({"status": "Pulling from probe", "id": "1"})
-    progress.show({"status": "Pulling fs layer", "id": "aaa"})
-    progress.show({"status": "Pulling fs layer", "id": "bbb"})
-    progress.show({"status": "Downloading", "id": "aaa", "progress": "[==>   ] 1MB/2MB"})
-    progress.show({"status": "Digest: sha256:00"})
+    for message in PULL:
+        progress.show(message)
+    # docker's jsonmessage: a new layer gets a line ("\n"), every update goes up to its line,
+    # erases it, writes "id: status progress" ending in "\r", and comes back down.
     assert out.getvalue() == (
         "1: Pulling from probe\n"
-        "aaa: Pulling fs layer\n"
-        "bbb: Pulling fs layer\n"
-        # up 2 lines to "aaa" (line 1 of the block), erase, rewrite, back down
-        "\x1b[2A\r\x1b[2Kaaa: Downloading [==>   ] 1MB/2MB\x1b[2B\r"
+        "\n\x1b[1A\x1b[2K\raaa: Pulling fs layer \r\x1b[1B"
+        "\n\x1b[1A\x1b[2K\rbbb: Pulling fs layer \r\x1b[1B"
+        # 80 columns: no bar, the sizes whole (docker keeps the numbers, drops the bar)
+        "\x1b[2A\x1b[2K\raaa: Downloading    1.2MB/4.5MB\r\x1b[2B"
+        "\x1b[2A\x1b[2K\raaa: Download complete \r\x1b[2B"
         "Digest: sha256:00\n"
     )
+
+
+def test_pull_progress_bar_needs_more_than_110_columns() -> None:
+    detail = {"current": 1_234_567, "total": 4_500_000, "start": 1000}
+    assert progress_text(detail, width=80, now=1010) == " 1.235MB/4.5MB 26s"
+    bar = "[" + "=" * 13 + ">" + " " * 37 + "] "  # 27% of 50 "="s, as docker rounds it
+    assert progress_text(detail, width=111, now=1010) == bar + " 1.235MB/4.5MB 26s"
+    assert progress_text({"current": 5, "total": 0}, 80) == "      5B"
+    assert progress_text({}, 80) == ""
 
 
 def test_pull_progress_prints_plain_lines_elsewhere() -> None:
@@ -264,9 +285,13 @@ def test_pull_progress_prints_plain_lines_elsewhere() -> None:
 
     out = io.StringIO()
     progress = PullProgress(out, terminal=False)
-    for status in ("Downloading", "Downloading", "Pull complete"):
-        progress.show({"status": status, "id": "aaa", "progress": "[=>  ]"})
-    assert out.getvalue() == "aaa: Downloading\naaa: Pull complete\n"
+    for message in PULL:
+        progress.show(message)
+    # Messages with byte counts are left out; every other one is a line, repeats included.
+    assert out.getvalue() == (
+        "1: Pulling from probe\naaa: Pulling fs layer\nbbb: Pulling fs layer\n"
+        "aaa: Download complete\nDigest: sha256:00\n"
+    )
 
 
 CHUNKED_RESPONSE = (
@@ -484,7 +509,7 @@ def test_version_and_info(client: rawdock.Client, capsys: pytest.CaptureFixture[
     assert main(["version", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ApiVersion"] == server["ApiVersion"]
     assert main(["info"]) == 0
-    assert f" Server Version:    {client.info()['ServerVersion']}\n" in capsys.readouterr().out
+    assert f" Server Version: {client.info()['ServerVersion']}\n" in capsys.readouterr().out
 
 
 def test_images_table_quiet_and_json(

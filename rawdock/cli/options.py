@@ -90,28 +90,33 @@ class Reference:
 
 def parse_reference(text: str) -> Reference:
     """`[REGISTRY[:PORT]/]PATH[:TAG][@DIGEST]`. The first component is a registry only when it
-    looks like a host (has "." or ":", or is "localhost"), as in distribution/reference; a ":"
-    is a tag separator only after the last "/"."""
+    looks like a host (has "." or ":", or is "localhost", or has capitals), as in
+    distribution/reference; a ":" is a tag separator only after the last "/". Errors carry
+    distribution/reference's words, as docker prints them."""
+    invalid = "invalid reference format"
     rest, at, digest = text.partition("@")
     if at and not _DIGEST.fullmatch(digest):
-        raise UsageError(f"invalid reference format: {text!r} has a malformed digest")
+        raise UsageError(invalid)
     tag = ""
     colon = rest.rfind(":")
     if colon > rest.rfind("/"):
         rest, tag = rest[:colon], rest[colon + 1 :]
         if not _TAG.fullmatch(tag):
-            raise UsageError(f"invalid reference format: {text!r} has a malformed tag")
+            raise UsageError(invalid)
     registry = ""
     first, slash, remainder = rest.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
         registry, rest = first, remainder
         if not _DOMAIN_RE.fullmatch(registry):
-            raise UsageError(f"invalid reference format: {registry!r} is not a registry host")
+            raise UsageError(invalid)
+    if rest != rest.lower():
+        # docker names the path as Docker Hub sees it: "busybox" is "library/busybox".
+        shown = rest if registry or "/" in rest else f"library/{rest}"
+        raise UsageError(f"{invalid}: repository name ({shown}) must be lowercase")
     if not _PATH.fullmatch(rest):
-        hint = " (repository names must be lowercase)" if rest != rest.lower() else ""
-        raise UsageError(f"invalid reference format: {text!r}{hint}")
+        raise UsageError(invalid)
     if len(registry) + len(rest) + 1 > MAX_NAME_LENGTH:
-        raise UsageError("invalid reference format: repository name must not be longer than 255")
+        raise UsageError("repository name must not be longer than 255 characters")
     return Reference(registry, rest, tag, digest)
 
 
@@ -175,13 +180,16 @@ def parse_timestamp(value: str, now: float) -> str:
                 tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)),
             )  # fmt: skip
         except ValueError as exc:
-            raise UsageError(f"parsing time {value!r}: {exc}") from None
+            # Go's time.Parse names the first field out of range.
+            field = str(exc).split()[0]  # "month must be in 1..12", "day is out of range ..."
+            raise UsageError(f'parsing time "{value}": {field} out of range') from None
         return f"{int(moment.timestamp())}.{(fraction or '').ljust(9, '0')}"
     if "-" in value:
-        raise UsageError(f"parsing time {value!r}: not an RFC 3339 date or time")
+        # Go's own message also names the layout and the element it could not parse.
+        raise UsageError(f'parsing time "{value}": not an RFC 3339 date or time')
     whole, dot, fraction = value.partition(".")
     if not whole.isdigit() or (dot and not fraction.isdigit()):
-        raise UsageError(f"failed to parse value as time or duration: {value!r}")
+        raise UsageError(f'failed to parse value as time or duration: "{value}"')
     return value
 
 
