@@ -160,6 +160,7 @@ class Images:
             body=context,
             content_type="application/x-tar",
             headers=registry_config_header(auth),
+            timeout=None,  # a build step may run quiet for longer than any read timeout
         )
 
     @stream
@@ -255,7 +256,7 @@ class Images:
         (Docker Hub unless the term names one). Returns `[{"name", "description",
         "star_count", "is_official", ...}]`."""
         query = {"term": term, "limit": limit, "filters": _filters(filters)}
-        return Call("GET", target("/images/search", query=query), timeout=None)
+        return Call("GET", target("/images/search", query=query), head_timeout=None)
 
     @endpoint
     def prune_images(filters: Filters | None = None) -> Call[JSON]:
@@ -271,7 +272,7 @@ class Images:
         """`docker builder prune`: `POST /build/prune`, removing the build cache; returns
         `{"CachesDeleted": [...], "SpaceReclaimed": n}`."""
         query = {"filters": _filters(filters), "keep-storage": keep_storage, "all": all or None}
-        return Call("POST", target("/build/prune", query=query), timeout=None)
+        return Call("POST", target("/build/prune", query=query), head_timeout=None)
 
     @endpoint
     def inspect_distribution(name: str, auth: AuthConfig | None = None) -> Call[JSON]:
@@ -281,4 +282,4 @@ class Images:
 
             client.inspect_distribution("127.0.0.1:5000/app:1")["Descriptor"]["digest"]"""
         path = target("/distribution/{}/json", name)
-        return Call("GET", path, headers=registry_auth_header(name, auth), timeout=None)
+        return Call("GET", path, headers=registry_auth_header(name, auth), head_timeout=None)

@@ -64,16 +64,17 @@ class System:
         dict (`{"Type": "container", "Action": "start", "Actor": {...}, "time": ...}`). Without
         `until` it goes on until closed; there is no read timeout, as events may be rare."""
         query = {"since": _time(since), "until": _time(until), "filters": _filters(filters)}
-        return StreamCall("GET", target("/events", query=query), _json_stream)
+        # Events come as they happen, until `until` if given: quiet for hours is not dead.
+        return StreamCall("GET", target("/events", query=query), _json_stream, timeout=None)
 
     @endpoint
     def df(type: Sequence[str] | None = None) -> Call[JSON]:
         """`docker system df`: `GET /system/df`, the disk used by images, containers, volumes
         and the build cache (`{"LayersSize", "Images", "Containers", "Volumes", "BuildCache"}`).
         `type` (API 1.42+) narrows it to some of "container", "image", "volume", "build-cache".
-        The daemon may take a while to add it all up: no read timeout."""
+        The daemon answers once it has added it all up: no timeout for the answer."""
         path = _repeated("/system/df", "type", type or ())
-        return Call("GET", path, timeout=None, needs=_since("1.42", type=type))
+        return Call("GET", path, head_timeout=None, needs=_since("1.42", type=type))
 
     @endpoint
     def login(
@@ -94,4 +95,4 @@ class System:
             body["serveraddress"] = registry
         if email is not None:
             body["email"] = email
-        return _json_call("POST", "/auth", body, timeout=None)
+        return _json_call("POST", "/auth", body, head_timeout=None)
