@@ -143,6 +143,10 @@ def objects(session_client: rawdock.Client, busybox: str) -> Iterator[dict[str, 
         ["-a", "--format", "{{.Nope}}"],
         ["-a", "--format", "{{nosuchfunction .ID}}"],
         ["-a", "-q", "--format", "{{.Names}}"],
+        ["-a", "-s", "--format", "table"],
+        ["-a", "--format", "{{.Size}} {{.Mounts}} {{.LocalVolumes}}"],
+        ["-a", "--filter", "bogus"],
+        ["--filter", "status=exited", "--format", "{{.Names}}"],
     ],
 )  # fmt: skip
 def test_ps(objects: dict[str, Any], flags: list[str]) -> None:
@@ -161,6 +165,9 @@ def test_ps(objects: dict[str, Any], flags: list[str]) -> None:
         ["--format", "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.CreatedSince}}"],
         ["--format", "json"],
         ["--format", "{{json .}}"],
+        ["--format", "table"],
+        ["--format", "{{.Nope}}"],
+        ["--format", "{{.Tag | upper}} {{truncate .ID 4}}"],
     ],
 )
 def test_images(objects: dict[str, Any], flags: list[str]) -> None:
