@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from ._typing import Any, TypeVar
-from .errors import ProtocolError
+from .errors import InvalidArgument, ProtocolError
 
 __all__ = [
     "Headers",
@@ -359,16 +359,16 @@ def target(template: str, *segments: str, query: Mapping[str, QueryValue] | None
         >>> target("/containers/{}/json", "../images/json?x")
         Traceback (most recent call last):
         ...
-        ValueError: path segment '../images/json?x' has a '.' or '..' part
+        rawdock.errors.InvalidArgument: path segment '../images/json?x' has a '.' or '..' part
 
     Empty segments and "."/".." parts are refused: the daemon's router decodes %2F back to "/"
     and would then resolve dot-segments, reaching another endpoint."""
     encoded = []
     for segment in segments:
         if not isinstance(segment, str) or not segment:
-            raise ValueError(f"path segment must be a non-empty string, not {segment!r}")
+            raise InvalidArgument(f"path segment must be a non-empty string, not {segment!r}")
         if any(part in (".", "..") for part in segment.split("/")):
-            raise ValueError(f"path segment {segment!r} has a '.' or '..' part")
+            raise InvalidArgument(f"path segment {segment!r} has a '.' or '..' part")
         encoded.append(quote(segment, _SEGMENT_SAFE))
     path = template.format(*encoded)
     if query:

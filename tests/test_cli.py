@@ -870,6 +870,10 @@ def test_permission_denied_names_the_fix(engine: None) -> None:
     assert "permission denied" in result.stderr and "'docker' group" in result.stderr
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_quietly(busybox: str, name: Callable[[str], str]) -> None:
     container = name("sigint")
     argv = [
@@ -888,6 +892,9 @@ def test_ctrl_c_exits_130_quietly(busybox: str, name: Callable[[str], str]) -> N
         [sys.executable, "-m", "rawdock", "logs", "-f", container],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # A suite started as a background job inherits SIGINT ignored, and Python keeps it
+        # ignored: the child gets the default disposition, as a terminal's foreground job has.
+        preexec_fn=_default_sigint,
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         assert proc.stdout.readline() == b"ready\n"  # following now

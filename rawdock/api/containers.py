@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .._typing import Any
+from ..errors import InvalidArgument
+from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
     JSON,
@@ -50,7 +52,11 @@ class Containers:
         config: Mapping[str, Any], name: str | None = None, platform: str | None = None
     ) -> Call[JSON]:
         """`docker create`: `POST /containers/create?name=..` with `config` as the JSON body,
-        exactly as given. Returns `{"Id": ..., "Warnings": [...]}`."""
+        exactly as given. Returns `{"Id": ..., "Warnings": [...]}`. `name=None` lets the
+        daemon pick a name; an empty name is an InvalidArgument, as it is for every method
+        taking a name or ID."""
+        if name is not None and not name:
+            raise InvalidArgument("name must be a non-empty string (None: the daemon picks one)")
         return _json_call(
             "POST",
             target("/containers/create", query={"name": name, "platform": platform}),
@@ -75,7 +81,7 @@ class Containers:
             target("/containers/{}/stop", id, query=query),
             ok=(304,),
             result=_nothing,
-            timeout=None,
+            head_timeout=None,  # the daemon answers once the container has stopped
         )
 
     @endpoint
@@ -85,7 +91,7 @@ class Containers:
             "POST",
             target("/containers/{}/restart", id, query={"t": timeout}),
             result=_nothing,
-            timeout=None,
+            head_timeout=None,  # the daemon answers once the container has restarted
         )
 
     @endpoint
@@ -116,7 +122,7 @@ class Containers:
         return Call(
             "POST",
             target("/containers/{}/wait", id, query={"condition": condition}),
-            timeout=None,  # the answer comes when the container exits: no read timeout
+            timeout=None,  # the body comes when the container exits; the head at once
             deadline=timeout,
         )
 
@@ -154,10 +160,12 @@ class Containers:
             "details": details or None,
         }
         path = target("/containers/{}/logs", id, query=query)
+        quiet = None if follow else DEFAULT_TIMEOUT  # following: quiet while nothing runs
         if tty is not None:
-            return StreamCall("GET", path, lambda headers, _: _log_decoder(headers, tty))
+            decoder = lambda headers, _: _log_decoder(headers, tty)  # noqa: E731
+            return StreamCall("GET", path, decoder, timeout=quiet)
         probe = Call("GET", target("/containers/{}/json", id), result=_tty_of)
-        return StreamCall("GET", path, _log_decoder, tty_probe=probe)
+        return StreamCall("GET", path, _log_decoder, tty_probe=probe, timeout=quiet)
 
     @stream
     def export_container(id: str) -> StreamCall[bytes]:

@@ -98,6 +98,7 @@ class Images:
             _json_stream,
             body=context,
             content_type="application/x-tar",
+            timeout=None,  # a build step may run quiet for longer than any read timeout
         )
 
     @stream

@@ -48,4 +48,5 @@ class System:
         dict (`{"Type": "container", "Action": "start", "Actor": {...}, "time": ...}`). Without
         `until` it goes on until closed; there is no read timeout, as events may be rare."""
         query = {"since": _time(since), "until": _time(until), "filters": _filters(filters)}
-        return StreamCall("GET", target("/events", query=query), _json_stream)
+        # Events come as they happen, until `until` if given: quiet for hours is not dead.
+        return StreamCall("GET", target("/events", query=query), _json_stream, timeout=None)

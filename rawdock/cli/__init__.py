@@ -77,6 +77,14 @@ def global_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--curl", action="store_true", help="print the equivalent curl commands; send nothing"
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=os.environ.get("RAWDOCK_TIMEOUT") or 60,
+        help="how long any request may take, except the body of logs -f, events and wait, "
+        "which wait as long as the daemon does (default: RAWDOCK_TIMEOUT, else 60)",
+    )
     parser.add_argument("-D", "--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument(
         "-v", "--version", action="store_true", help="print version information and quit"
@@ -237,7 +245,9 @@ def _run(options: argparse.Namespace) -> int:
             from .trace import TraceFormatter
 
             trace = TraceFormatter(sys.stderr)
-        client = Client(options.host, version, trace=trace)
+        client = Client(
+            options.host, version, options.timeout, trace=trace, deadline=options.timeout
+        )
         context = Context(
             client,
             sys.stdout,
