@@ -61,6 +61,7 @@ class _GlobalParser(VerbParser):
 
 
 def global_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that come before the verb (`rawdock -H HOST ps`), then the verb's words."""
     parser.add_argument(
         "-H",
         "--host",
