@@ -242,8 +242,12 @@ def _run_failure(exc: RawdockError, status: int) -> CommandError:
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """create + start; without -d, print the output as it comes (logs follow) and exit with the
     container's status, as `docker run` does."""
+    from ..config import ConfigError
+
     try:
         created = create_container(ctx, args)
+    except ConfigError:  # a bad flag value: a usage error, as any other command's
+        raise
     except RawdockError as exc:  # no such image, the daemon unreachable, ...
         raise _run_failure(exc, EXIT_DAEMON_ERROR) from exc
     # The article's requests start the container by name; either is the same container.
