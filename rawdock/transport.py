@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ._typing import TYPE_CHECKING
 from .errors import DaemonUnreachable, Timeout, TransportError
@@ -612,6 +612,7 @@ class Transport(TransportSettings[Connection]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
         head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        pieces: Iterable[bytes] | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
         `Exchange`. A kept-alive connection that turns out to be dead is replaced by a new one
@@ -620,19 +621,21 @@ class Transport(TransportSettings[Connection]):
         `head_timeout` bounds each wait until the head is in, `timeout` each wait for a piece of
         the body (None: no bound; both default to the transport's `timeout`); `deadline`, in
         seconds, bounds the whole exchange, body included, however the daemon spaces its bytes
-        (default the transport's `deadline`)."""
+        (default the transport's `deadline`). `pieces`: the body of a request whose head says
+        `Transfer-Encoding: chunked`, sent chunk by chunk after it (and never resent: a pooled
+        connection is checked first)."""
         bounds = self._deadline(timeout, deadline, head_timeout)
         # Only a request that could not be sent again is worth a check of its connection first
         # (a system call): for the others a dead connection shows itself as an EOF before any
         # response, and they are resent on a new one. Go's net/http, the daemon's own client,
         # works the same way.
-        conn = self.take_idle(check=method not in IDEMPOTENT_METHODS)
+        conn = self.take_idle(check=method not in IDEMPOTENT_METHODS or pieces is not None)
         while True:
             reused = conn is not None
             conn = conn or connect(self.endpoint, self._connect_timeout(bounds))
             exchange = Exchange(self, conn, method, bounds, self.endpoint.url, self.trace, reused)
             try:
-                exchange._start(request)
+                exchange._start(request, pieces)
                 return exchange
             except BaseException as exc:
                 error = exchange._retry(exc)
@@ -652,9 +655,17 @@ class Exchange(BaseExchange[Connection]):
     101 response, `detach()` hands over the socket and `hijacked_bytes` what came after the
     head."""
 
-    def _start(self, request: bytes) -> None:
+    def _start(self, request: bytes, pieces: Iterable[bytes] | None = None) -> None:
         conn = self._live()
         conn.send(self._sending(request), self._next_wait())
+        if pieces is not None:
+            try:
+                for chunk in self._chunks(pieces):
+                    conn.send(chunk, self._next_wait())
+            except (BrokenPipeError, ConnectionResetError):
+                # The daemon answered before reading it all (a 404 for a missing container)
+                # and closed its end: its answer, already in the socket, is read below.
+                pass
         self._sent_whole()
         while self._parser.head is None:
             self._received(conn.recv(self._next_wait()))

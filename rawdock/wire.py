@@ -33,6 +33,7 @@ __all__ = [
     "ResponseParser",
     "body_of",
     "build_request",
+    "chunked",
     "UPGRADE_TO_TCP",
     "target",
     "quote",
@@ -309,6 +310,16 @@ def build_request(
     # latin-1 is HTTP's historical field encoding; a character outside it raises
     # UnicodeEncodeError, itself a ValueError.
     return f"{method} {target} HTTP/1.1\r\n{block}\r\n".encode("latin-1") + body
+
+
+def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """A body of unknown length framed as chunks (RFC 9112 §7.1): each non-empty piece as
+    `size-in-hex CRLF data CRLF`, then the last chunk `0 CRLF CRLF` (no trailers). An empty
+    piece is skipped, since a chunk of size 0 would end the body."""
+    for piece in pieces:
+        if piece:
+            yield b"%x\r\n%b\r\n" % (len(piece), piece)
+    yield b"0\r\n\r\n"
 
 
 def _check_fields(fields: list[tuple[str, str]]) -> None:

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import functools
 import json as _json
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 
 from .._typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 from ..errors import InvalidArgument, ProtocolError, error_for_status
 from ..exchange import DEFAULT_TIMEOUT, _Default
-from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen
+from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen, quote
 
 if TYPE_CHECKING:
     from ..aio import AsyncStream
@@ -45,6 +53,8 @@ __all__ = [
     "JSON",
     "Filters",
     "Timestamp",
+    "Body",
+    "check_version",
 ]
 
 T = TypeVar("T")
@@ -84,6 +94,35 @@ def _nothing(response: Response) -> None:
     return None
 
 
+#: A request body: bytes (sent with Content-Length), or an iterable of byte pieces sent as
+#: they come with `Transfer-Encoding: chunked` (RFC 9112 §7.1), so a 1 GB upload needs no
+#: 1 GB buffer. An iterable can be sent once only: such a request is never sent again.
+Body = bytes | Iterable[bytes]
+#: What a call needs of the API version: (what, minimum version) pairs, e.g.
+#: (("signal", "1.42"),). Checked by the client against the negotiated version before sending.
+Needs = tuple[tuple[str, str], ...]
+
+
+def _since(version: str, **given: object) -> Needs:
+    """The `needs` of the parameters in `given` that were given (not None): each needs
+    `version`. `_since("1.42", signal=signal)` is (("signal", "1.42"),) when a signal is set."""
+    return tuple((name, version) for name, value in given.items() if value is not None)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def check_version(needs: Needs, version: str, what: str) -> None:
+    """Raise InvalidArgument when the negotiated API `version` lacks something `needs` lists:
+    the daemon would otherwise ignore the parameter silently (or answer 404 for the path)."""
+    for name, minimum in needs:
+        if _version_tuple(version) < _version_tuple(minimum):
+            raise InvalidArgument(
+                f"{name} ({what}) needs API version {minimum}; this daemon speaks {version}"
+            )
+
+
 class Call(_Frozen, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
@@ -91,7 +130,8 @@ class Call(_Frozen, Generic[T]):
     body (None: the body may wait without limit, as wait's does) and `head_timeout` for the head
     (None only where the daemon answers after its work is done: stop, restart); `deadline`
     bounds the whole exchange in seconds; `versioned=False` sends the path without `/v1.xx`
-    (for `/_ping`)."""
+    (for `/_ping`). `body` is bytes, or an iterable of pieces sent chunked. `needs` lists what
+    of the call needs a newer API version than 1.41 (`_since`)."""
 
     __slots__ = (
         "method",
@@ -105,11 +145,12 @@ class Call(_Frozen, Generic[T]):
         "versioned",
         "deadline",
         "head_timeout",
+        "needs",
     )
     _hidden = ("body", "result")
     method: str
     target: str
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     ok: tuple[int, ...]
@@ -118,12 +159,13 @@ class Call(_Frozen, Generic[T]):
     versioned: bool
     deadline: float | None
     head_timeout: float | None | _Default
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         ok: tuple[int, ...] = (),
@@ -132,6 +174,7 @@ class Call(_Frozen, Generic[T]):
         versioned: bool = True,
         deadline: float | None = None,
         head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        needs: Needs = (),
     ) -> None:
         set_field = object.__setattr__  # set once, here: the class is frozen
         set_field(self, "method", method)
@@ -145,6 +188,7 @@ class Call(_Frozen, Generic[T]):
         set_field(self, "versioned", versioned)
         set_field(self, "deadline", deadline)
         set_field(self, "head_timeout", head_timeout)
+        set_field(self, "needs", needs)
 
 
 class StreamCall(_Frozen, Generic[T]):
@@ -164,32 +208,35 @@ class StreamCall(_Frozen, Generic[T]):
         "tty_probe",
         "timeout",
         "versioned",
+        "needs",
     )
     _hidden = ("decoder", "body")
     method: str
     target: str
     decoder: Callable[[Headers, bool | None], Decoder[T] | None]
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     tty_probe: Call[bool] | None
     timeout: float | None | _Default
     versioned: bool
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
         decoder: Callable[[Headers, bool | None], Decoder[T] | None],
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         tty_probe: Call[bool] | None = None,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
+        needs: Needs = (),
     ) -> None:
         values = (method, target, decoder, body, content_type, headers, tty_probe, timeout)
-        for name, value in zip(self.__slots__, (*values, versioned), strict=True):
+        for name, value in zip(self.__slots__, (*values, versioned, needs), strict=True):
             object.__setattr__(self, name, value)
 
 
@@ -520,6 +567,21 @@ def _service_tty(response: Response) -> bool:
     return bool(spec.get("TaskTemplate", {}).get("ContainerSpec", {}).get("TTY"))
 
 
+def _path_stat(id: str, path: str) -> Callable[[Response], JSON]:
+    """The result of HEAD /containers/{id}/archive: the decoded path stat. The daemon answers a
+    missing path with a bare 404 (a HEAD response has no body to say why): the message is
+    written here."""
+
+    def result(response: Response) -> JSON:
+        if response.status == 404:
+            raise error_for_status(404, f"no such container or path: {id}:{path}")
+        from ..archive import path_stat
+
+        return path_stat(response.headers)
+
+    return result
+
+
 def _ping_ok(response: Response) -> bool:
     return response.body.strip() == b"OK"
 
@@ -550,6 +612,14 @@ def _split_reference(image: str) -> tuple[str, str | None]:
 def _filters(filters: Filters | None) -> QueryValue:
     # Filters travel as JSON in the query string: {"status": ["running"]}.
     return dict(filters) if filters else None
+
+
+def _repeated(path: str, name: str, values: Iterable[str]) -> str:
+    """`path` with `name=value` once per value, for the few parameters the daemon reads as a
+    list of repeated fields (`names` of GET /images/get, `type` of GET /system/df) rather than
+    as JSON."""
+    pairs = "&".join(f"{name}={quote(value)}" for value in values)
+    return f"{path}{'&' if '?' in path else '?'}{pairs}" if pairs else path
 
 
 def _json_call(method: str, path: str, body: JSON, **kwargs: Any) -> Call[Any]:

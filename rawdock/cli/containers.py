@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable, Iterable, Iterator
 
 from .._typing import Any
-from ..errors import DockerError, NotFound
+from ..errors import DockerError, NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
 from .flags import add_filter_flag, add_format_flag, parse_filters
@@ -231,20 +231,25 @@ def _start_failure_status(message: str) -> int:
     return EXIT_DAEMON_ERROR
 
 
-def _run_failure(ctx: Context, exc: DockerError, status: int) -> CommandError:
-    # docker run prefixes the daemon's message with its own name and points at its help.
+def _run_failure(exc: RawdockError, status: int) -> CommandError:
+    # docker run prefixes what went wrong with its own name and points at its help.
+    message = daemon_error(exc) if isinstance(exc, DockerError) else str(exc)
     return CommandError(
-        f"rawdock: {daemon_error(exc)}\n\nRun 'rawdock run --help' for more information", status
+        f"rawdock: {message}\n\nRun 'rawdock run --help' for more information", status
     )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """create + start; without -d, print the output as it comes (logs follow) and exit with the
     container's status, as `docker run` does."""
+    from ..config import ConfigError
+
     try:
         created = create_container(ctx, args)
-    except DockerError as exc:
-        raise _run_failure(ctx, exc, EXIT_DAEMON_ERROR) from exc
+    except ConfigError:  # a bad flag value: a usage error, as any other command's
+        raise
+    except RawdockError as exc:  # no such image, the daemon unreachable, ...
+        raise _run_failure(exc, EXIT_DAEMON_ERROR) from exc
     # The article's requests start the container by name; either is the same container.
     container = args.name or created["Id"]
 
@@ -254,7 +259,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         except DockerError as exc:
             if args.rm:
                 _remove_quietly(ctx, container)
-            raise _run_failure(ctx, exc, _start_failure_status(exc.message)) from exc
+            raise _run_failure(exc, _start_failure_status(exc.message)) from exc
 
     if not args.detach and (args.interactive or args.tty):  # attach first, as docker run does
         from .interactive import run_attached

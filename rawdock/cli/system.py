@@ -82,21 +82,31 @@ def info_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def info(ctx: Context, args: argparse.Namespace) -> int:
-    """GET /info, in docker's sections; the daemon's warnings on stderr."""
-    facts = ctx.client.info()
+    """GET /info, in docker's sections; the daemon's warnings on stderr. With the daemon down,
+    the client's section, then the error, as docker does."""
+    try:
+        facts = ctx.client.info()
+    except RawdockError:
+        if not args.json and not args.format:
+            ctx.print_lines(_client_info())
+        raise
     if args.json:
         ctx.print(output.json_text(facts))
     elif args.format:
         _print_template_lines(ctx, output.formatted, [output.info_struct(facts)], args.format)
     else:
-        from .. import __version__
-        from ..context import current_context
-
-        ctx.print_lines(output.client_info_lines(__version__, current_context(), False))
+        ctx.print_lines(_client_info())
         ctx.print_lines(output.info_lines(facts))
         for warning in output.info_warnings(facts):
             ctx.err.write(warning + "\n")
     return 0
+
+
+def _client_info() -> list[str]:
+    from .. import __version__
+    from ..context import current_context
+
+    return output.client_info_lines(__version__, current_context(), False)
 
 
 def inspect_flags(parser: argparse.ArgumentParser) -> None:
