@@ -8,7 +8,8 @@ on the same client works.
 What the read timeout means: it bounds each wait for bytes from the daemon, like a socket
 timeout, not the whole response. A daemon that drips a response one byte at a time, each byte
 sooner than the timeout, is slow but alive, and the request succeeds however long it takes in
-all. Streams that may be quiet (logs, events, wait) have no read timeout at all;
+all, unless a deadline is set (tests/test_faults.py). The bodies that may be quiet (logs
+follow, events, wait) have no read timeout, though their heads do;
 `wait_container(timeout=...)` is a deadline for the whole call, set explicitly.
 """
 
