@@ -312,9 +312,9 @@ def swarm_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _join_command(ctx: Context, role: str) -> str:
-    token = ctx.client.swarm_inspect()["JoinTokens"][role.capitalize()]
-    node_id = ctx.client.info()["Swarm"]["NodeID"]
-    address = ctx.client.inspect_node(node_id)["ManagerStatus"]["Addr"]
+    token = (ctx.client.swarm_inspect().get("JoinTokens") or {}).get(role.capitalize(), "")
+    node_id = _resolve_node(ctx, "self")
+    address = (ctx.client.inspect_node(node_id).get("ManagerStatus") or {}).get("Addr", "")
     return (
         f"To add a {role} to this swarm, run the following command:\n\n"
         f"    rawdock swarm join --token {token} {address}\n"
@@ -377,7 +377,8 @@ def swarm_join_token(ctx: Context, args: argparse.Namespace) -> int:
         if not args.quiet:
             ctx.print(f"Successfully rotated {args.role} join token.\n")
     if args.quiet:
-        ctx.print(ctx.client.swarm_inspect()["JoinTokens"][args.role.capitalize()])
+        tokens = ctx.client.swarm_inspect().get("JoinTokens") or {}
+        ctx.print(tokens.get(args.role.capitalize(), ""))
     else:
         ctx.print(_join_command(ctx, args.role))
     return 0
@@ -388,7 +389,9 @@ def swarm_join_token(ctx: Context, args: argparse.Namespace) -> int:
 
 def _resolve_node(ctx: Context, node: str) -> str:
     # "self" is the engine the client talks to, as in docker.
-    return str(ctx.client.info()["Swarm"]["NodeID"]) if node == "self" else node
+    if node != "self":
+        return node
+    return str((ctx.client.info().get("Swarm") or {}).get("NodeID") or node)
 
 
 def node_ls_flags(parser: argparse.ArgumentParser) -> None:
@@ -433,13 +436,19 @@ def node_update_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("node")
 
 
+def _read(found: JSON, name: str) -> tuple[str, int, JSON]:
+    """An inspected node or service as (id, Version.Index, Spec): what an update sends back.
+    Under --curl nothing was read, and the update is printed with what little is known."""
+    version = (found.get("Version") or {}).get("Index", 0)
+    return str(found.get("ID") or name), int(version or 0), dict(found.get("Spec") or {})
+
+
 def _update_node(ctx: Context, node: str, change: Callable[[JSON], None]) -> str:
     """Read the node, change its spec, write it back with the version read; returns its id."""
-    current = ctx.client.inspect_node(_resolve_node(ctx, node))
-    spec = current["Spec"]
+    node_id, version, spec = _read(ctx.client.inspect_node(_resolve_node(ctx, node)), node)
     change(spec)
-    ctx.client.update_node(current["ID"], current["Version"]["Index"], spec)
-    return str(current["ID"])
+    ctx.client.update_node(node_id, version, spec)
+    return node_id
 
 
 @_manager_only
@@ -530,7 +539,7 @@ def node_ps_flags(parser: argparse.ArgumentParser) -> None:
 def node_ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /tasks?filters={"node": [...]} (this engine's node by default)."""
     nodes = [_resolve_node(ctx, node) for node in args.nodes or ["self"]]
-    ids = [ctx.client.inspect_node(node)["ID"] for node in nodes]
+    ids = [ctx.client.inspect_node(node).get("ID") or node for node in nodes]
     return _print_tasks(ctx, args, {"node": ids})
 
 
@@ -752,7 +761,7 @@ def service_ps_flags(parser: argparse.ArgumentParser) -> None:
 @_manager_only
 def service_ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /tasks?filters={"service": [...]}: every task of the services, past ones too."""
-    ids = [ctx.client.inspect_service(name)["ID"] for name in args.services]
+    ids = [ctx.client.inspect_service(name).get("ID") or name for name in args.services]
     return _print_tasks(ctx, args, {"service": ids})
 
 
@@ -806,24 +815,19 @@ def _changed_spec(spec: JSON, args: argparse.Namespace) -> None:
 def service_update(ctx: Context, args: argparse.Namespace) -> int:
     """GET /services/{id}, then POST /services/{id}/update?version=N with the changed spec;
     then (without -d) the tasks' progress until the update completes."""
-    service = ctx.client.inspect_service(args.service)
-    spec = service["Spec"]
+    service_id, version, spec = _read(ctx.client.inspect_service(args.service), args.service)
     if not args.rollback:
         _changed_spec(spec, args)
     rollback = "previous" if args.rollback else None
-    image = spec["TaskTemplate"]["ContainerSpec"]["Image"]
+    image = spec["TaskTemplate"]["ContainerSpec"].get("Image", "")
     response = ctx.client.update_service(
-        service["ID"],
-        service["Version"]["Index"],
-        spec,
-        rollback=rollback,
-        auth=_registry_auth(args, image),
+        service_id, version, spec, rollback=rollback, auth=_registry_auth(args, image)
     )
     for warning in response.get("Warnings") or []:
         ctx.err.write(warning + "\n")
     ctx.print(args.service)
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, service["ID"], rollback=args.rollback)
+        _wait_for(ctx, service_id, rollback=args.rollback)
     return 0
 
 
@@ -837,13 +841,11 @@ def service_rollback_flags(parser: argparse.ArgumentParser) -> None:
 @_manager_only
 def service_rollback(ctx: Context, args: argparse.Namespace) -> int:
     """POST /services/{id}/update?version=N&rollback=previous with the current spec."""
-    service = ctx.client.inspect_service(args.service)
-    ctx.client.update_service(
-        service["ID"], service["Version"]["Index"], service["Spec"], rollback="previous"
-    )
+    service_id, version, spec = _read(ctx.client.inspect_service(args.service), args.service)
+    ctx.client.update_service(service_id, version, spec, rollback="previous")
     ctx.print(args.service)
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, service["ID"], rollback=True, quiet=args.quiet)
+        _wait_for(ctx, service_id, rollback=True, quiet=args.quiet)
     return 0
 
 
@@ -862,14 +864,15 @@ def service_scale(ctx: Context, args: argparse.Namespace) -> int:
         name, count = _key_value(item, "SERVICE=REPLICAS")
         if not count.isdigit():
             raise CommandError(f"rawdock: invalid replica count {count!r} in {item!r}")
-        service = ctx.client.inspect_service(name)
-        spec = service["Spec"]
+        service_id, version, spec = _read(ctx.client.inspect_service(name), name)
+        if ctx.curl:  # nothing was read: show the update of a replicated service
+            spec.setdefault("Mode", {"Replicated": {}})
         if "Replicated" not in spec.get("Mode", {}):
             raise CommandError(f"rawdock: scale can only be used with replicated mode: {name}")
         spec["Mode"]["Replicated"]["Replicas"] = int(count)
-        ctx.client.update_service(service["ID"], service["Version"]["Index"], spec)
+        ctx.client.update_service(service_id, version, spec)
         ctx.print(f"{name} scaled to {count}")
-        scaled.append(service["ID"])
+        scaled.append(service_id)
     if not args.detach and not ctx.curl:
         for service_id in scaled:
             _wait_for(ctx, service_id, rollback=False)
@@ -922,7 +925,7 @@ def service_logs(ctx: Context, args: argparse.Namespace) -> int:
         "details": True,  # each line then names its node, service and task
     }
     try:
-        service_id = ctx.client.inspect_service(args.target)["ID"]
+        service_id = ctx.client.inspect_service(args.target).get("ID") or args.target
     except NotFound:  # not a service: a task, as docker also accepts
         stream = ctx.client.task_logs(args.target, **kwargs)
     else:
