@@ -992,7 +992,7 @@ def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False
         state = update.get("State", "")
         if state in ("paused", "rollback_paused"):
             raise CommandError(f"rawdock: update {state}: {update.get('Message', '')}")
-        done, wanted = _progress(ctx, service)
+        done, wanted, settled = _progress(ctx, service)
         if last is None:
             say(f"overall progress: {what}{done} out of {wanted} tasks")
             for slot in range(1, wanted + 1):
@@ -1001,27 +1001,31 @@ def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False
             say(f"overall progress: {what}{done} out of {wanted} tasks")
         last = (done, wanted)
         finished = state in ("", "completed", "rollback_completed")
-        if finished and done == wanted:
+        if finished and settled and done == wanted:
             say(f"verify: Service {service['Spec'].get('Name', service_id)} converged")
             return
         time.sleep(POLL_SECONDS)
 
 
-_TASK_VERSION = ("ContainerSpec", "ForceUpdate")
+def _version_of(spec: JSON) -> JSON:
+    return {key: value for key, value in spec.items() if key not in ("Runtime", "Placement")}
 
 
-def _progress(ctx: Context, service: JSON) -> tuple[int, int]:
-    """(tasks running the current spec, tasks wanted)."""
+def _progress(ctx: Context, service: JSON) -> tuple[int, int, bool]:
+    """(tasks running the current spec, tasks wanted, whether no other task should run)."""
     tasks = ctx.client.tasks(filters={"service": [service["ID"]], "desired-state": ["running"]})
     template = service["Spec"].get("TaskTemplate", {})
     mode = service["Spec"].get("Mode", {})
     wanted = mode["Replicated"].get("Replicas", 0) if "Replicated" in mode else len(tasks)
-    # A task runs the current spec when it runs its container spec (and force-update
-    # count); the rest of a task's Spec is the template with defaults the daemon fills in.
+    # A task runs the current spec when its Spec is the service's TaskTemplate, but for
+    # Runtime, which the daemon shows on the template only, and Placement: a task whose node
+    # still meets the new placement keeps running with the old one (swarmkit's IsTaskDirty).
+    current_spec = _version_of(template)
     current = [
         task
         for task in tasks
         if task["Status"]["State"] == "running"
-        and all(task.get("Spec", {}).get(key) == template.get(key) for key in _TASK_VERSION)
+        and _version_of(task.get("Spec") or {}) == current_spec
     ]
-    return len(current), wanted
+    # Not settled while tasks are still to start, or to stop after a scale down.
+    return len(current), wanted, len(tasks) == wanted
