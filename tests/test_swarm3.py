@@ -11,9 +11,12 @@ Status.State, a service's UpdateStatus.State), within a bound.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
+import re
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -710,3 +713,50 @@ def test_cli_values_as_docker_reads_them() -> None:
     }  # fmt: skip
     with pytest.raises(ValueError, match="target is required"):
         swarm_cli.parse_mount("type=volume,source=data")
+
+
+def test_service_credentials_go_in_x_registry_auth_only_when_given() -> None:
+    from rawdock.api import API
+
+    spec = {"TaskTemplate": {"ContainerSpec": {"Image": "127.0.0.1:5001/private:1"}}}
+    auth = {"username": "ann", "password": "s3cret", "serveraddress": "127.0.0.1:5001"}
+    call = API.create_service.describe(spec, auth=auth)
+    ((name, value),) = call.headers
+    assert name == "X-Registry-Auth"
+    assert json.loads(base64.urlsafe_b64decode(value)) == auth
+    assert API.create_service.describe(spec).headers == ()
+    update = API.update_service.describe("web", 7, spec, auth=auth)
+    assert update.target == "/services/web/update?version=7"
+    assert update.headers == call.headers
+
+
+DOCKER = "/usr/local/bin/docker"
+_AGO = re.compile(r"(Less than a second|less than a second|About a minute|an? \w+|\d+ \w+) ago")
+
+
+@pytest.mark.skipif(not os.path.exists(DOCKER), reason=f"no docker CLI at {DOCKER} to compare")
+def test_cli_tables_match_the_docker_cli(
+    swarm3: dict[str, rawdock.Client],
+    make_service: Callable[..., str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`node ls`, `service ls`, `service ps`, `node ps` print what docker prints, character for
+    character, on the same nodes (times as "N ago" normalised, nothing else)."""
+    manager = swarm3["node1"]
+    spec = service_spec("parity", 3, placement={"MaxReplicas": 1})
+    spec["EndpointSpec"] = {"Ports": [{"TargetPort": 80, "PublishedPort": 8080,
+                                       "PublishMode": "host"}]}  # fmt: skip
+    service_id = make_service(spec)
+    eventually(converged(manager, service_id, 3), "three running tasks")
+    name = spec["Name"]
+    exact = (["node", "ls"], ["service", "ls"], ["service", "ls", "-q"], ["node", "ls", "-q"])
+    timed = (["service", "ps", name], ["node", "ps", "node2"])
+    for words in (*exact, *timed):
+        docker = subprocess.run(
+            [DOCKER, "-H", socket_of("node1"), *words], capture_output=True, text=True
+        )
+        assert rawdock_cli("node1", *words) == docker.returncode == 0
+        ours, theirs = capsys.readouterr().out, docker.stdout
+        if words in timed:  # "3 seconds ago" may have become "4 seconds ago", wider by one
+            ours, theirs = (re.sub(" +", " ", _AGO.sub("X ago", text)) for text in (ours, theirs))
+        assert ours == theirs, words

@@ -587,6 +587,18 @@ def _update_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--update-failure-action", choices=("pause", "continue", "rollback"))
     parser.add_argument("--update-monitor", help="Time to watch each task for failure")
     parser.add_argument("-d", "--detach", action="store_true", help="Exit without waiting")
+    parser.add_argument(
+        "--with-registry-auth", action="store_true", help="Send registry credentials to nodes"
+    )
+
+
+def _registry_auth(args: argparse.Namespace, image: str) -> dict[str, str] | None:
+    """The credentials config.json has for the image's registry, with --with-registry-auth."""
+    if not args.with_registry_auth:
+        return None
+    from ..auth import credentials, registry_of
+
+    return credentials(registry_of(image)) or {}
 
 
 def _apply_update_config(spec: JSON, args: argparse.Namespace) -> None:
@@ -710,7 +722,9 @@ def _preference(value: str) -> dict[str, Any]:
 def service_create(ctx: Context, args: argparse.Namespace) -> int:
     """POST /services/create; prints the new service's id, then (without -d) its tasks'
     progress until they run."""
-    created = ctx.client.create_service(service_create_spec(args))
+    created = ctx.client.create_service(
+        service_create_spec(args), auth=_registry_auth(args, args.image)
+    )
     ctx.print(created["ID"])
     if not args.detach and not ctx.curl:
         _wait_for(ctx, created["ID"], rollback=False)
@@ -797,8 +811,13 @@ def service_update(ctx: Context, args: argparse.Namespace) -> int:
     if not args.rollback:
         _changed_spec(spec, args)
     rollback = "previous" if args.rollback else None
+    image = spec["TaskTemplate"]["ContainerSpec"]["Image"]
     response = ctx.client.update_service(
-        service["ID"], service["Version"]["Index"], spec, rollback=rollback
+        service["ID"],
+        service["Version"]["Index"],
+        spec,
+        rollback=rollback,
+        auth=_registry_auth(args, image),
     )
     for warning in response.get("Warnings") or []:
         ctx.err.write(warning + "\n")
