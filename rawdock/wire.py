@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from ._typing import Any, TypeVar
-from .errors import ProtocolError
+from .errors import InvalidArgument, ProtocolError
 
 __all__ = [
     "Headers",
@@ -33,6 +33,7 @@ __all__ = [
     "ResponseParser",
     "body_of",
     "build_request",
+    "chunked",
     "UPGRADE_TO_TCP",
     "target",
     "quote",
@@ -311,6 +312,16 @@ def build_request(
     return f"{method} {target} HTTP/1.1\r\n{block}\r\n".encode("latin-1") + body
 
 
+def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """A body of unknown length framed as chunks (RFC 9112 §7.1): each non-empty piece as
+    `size-in-hex CRLF data CRLF`, then the last chunk `0 CRLF CRLF` (no trailers). An empty
+    piece is skipped, since a chunk of size 0 would end the body."""
+    for piece in pieces:
+        if piece:
+            yield b"%x\r\n%b\r\n" % (len(piece), piece)
+    yield b"0\r\n\r\n"
+
+
 def _check_fields(fields: list[tuple[str, str]]) -> None:
     for name, value in fields:
         if not _is_token(name.encode("latin-1", "replace")):
@@ -359,16 +370,16 @@ def target(template: str, *segments: str, query: Mapping[str, QueryValue] | None
         >>> target("/containers/{}/json", "../images/json?x")
         Traceback (most recent call last):
         ...
-        ValueError: path segment '../images/json?x' has a '.' or '..' part
+        rawdock.errors.InvalidArgument: path segment '../images/json?x' has a '.' or '..' part
 
     Empty segments and "."/".." parts are refused: the daemon's router decodes %2F back to "/"
     and would then resolve dot-segments, reaching another endpoint."""
     encoded = []
     for segment in segments:
         if not isinstance(segment, str) or not segment:
-            raise ValueError(f"path segment must be a non-empty string, not {segment!r}")
+            raise InvalidArgument(f"path segment must be a non-empty string, not {segment!r}")
         if any(part in (".", "..") for part in segment.split("/")):
-            raise ValueError(f"path segment {segment!r} has a '.' or '..' part")
+            raise InvalidArgument(f"path segment {segment!r} has a '.' or '..' part")
         encoded.append(quote(segment, _SEGMENT_SAFE))
     path = template.format(*encoded)
     if query:

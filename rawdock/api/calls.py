@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import functools
 import json as _json
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 
 from .._typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
-from ..errors import ProtocolError, error_for_status
-from ..transport import DEFAULT_TIMEOUT, _Default
-from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen
+from ..errors import InvalidArgument, ProtocolError, error_for_status
+from ..exchange import DEFAULT_TIMEOUT, _Default
+from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen, quote
 
 if TYPE_CHECKING:
+    from ..aio import AsyncStream
+    from ..aio import Client as AsyncClient
     from ..aio_hijack import AsyncHijackedStream
+    from ..client import Client, Stream
     from ..hijack import HijackedStream
     from ..streams import Decoder
 
@@ -28,6 +39,7 @@ __all__ = [
     "upgrade_request",
     "Communicate",
     "Steps",
+    "advance",
     "Response",
     "endpoint",
     "stream",
@@ -41,6 +53,8 @@ __all__ = [
     "JSON",
     "Filters",
     "Timestamp",
+    "Body",
+    "check_version",
 ]
 
 T = TypeVar("T")
@@ -80,12 +94,44 @@ def _nothing(response: Response) -> None:
     return None
 
 
+#: A request body: bytes (sent with Content-Length), or an iterable of byte pieces sent as
+#: they come with `Transfer-Encoding: chunked` (RFC 9112 §7.1), so a 1 GB upload needs no
+#: 1 GB buffer. An iterable can be sent once only: such a request is never sent again.
+Body = bytes | Iterable[bytes]
+#: What a call needs of the API version: (what, minimum version) pairs, e.g.
+#: (("signal", "1.42"),). Checked by the client against the negotiated version before sending.
+Needs = tuple[tuple[str, str], ...]
+
+
+def _since(version: str, **given: object) -> Needs:
+    """The `needs` of the parameters in `given` that were given (not None): each needs
+    `version`. `_since("1.42", signal=signal)` is (("signal", "1.42"),) when a signal is set."""
+    return tuple((name, version) for name, value in given.items() if value is not None)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def check_version(needs: Needs, version: str, what: str) -> None:
+    """Raise InvalidArgument when the negotiated API `version` lacks something `needs` lists:
+    the daemon would otherwise ignore the parameter silently (or answer 404 for the path)."""
+    for name, minimum in needs:
+        if _version_tuple(version) < _version_tuple(minimum):
+            raise InvalidArgument(
+                f"{name} ({what}) needs API version {minimum}; this daemon speaks {version}"
+            )
+
+
 class Call(_Frozen, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
-    response into what the method returns. `timeout` overrides the client's read timeout (None
-    waits forever); `deadline` bounds the whole exchange in seconds; `versioned=False` sends the
-    path without `/v1.xx` (for `/_ping`)."""
+    response into what the method returns. `timeout` overrides the client's read timeout for the
+    body (None: the body may wait without limit, as wait's does) and `head_timeout` for the head
+    (None only where the daemon answers after its work is done: stop, restart); `deadline`
+    bounds the whole exchange in seconds; `versioned=False` sends the path without `/v1.xx`
+    (for `/_ping`). `body` is bytes, or an iterable of pieces sent chunked. `needs` lists what
+    of the call needs a newer API version than 1.41 (`_since`)."""
 
     __slots__ = (
         "method",
@@ -98,11 +144,13 @@ class Call(_Frozen, Generic[T]):
         "timeout",
         "versioned",
         "deadline",
+        "head_timeout",
+        "needs",
     )
     _hidden = ("body", "result")
     method: str
     target: str
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     ok: tuple[int, ...]
@@ -110,12 +158,14 @@ class Call(_Frozen, Generic[T]):
     timeout: float | None | _Default
     versioned: bool
     deadline: float | None
+    head_timeout: float | None | _Default
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         ok: tuple[int, ...] = (),
@@ -123,6 +173,8 @@ class Call(_Frozen, Generic[T]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
         deadline: float | None = None,
+        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        needs: Needs = (),
     ) -> None:
         set_field = object.__setattr__  # set once, here: the class is frozen
         set_field(self, "method", method)
@@ -135,12 +187,16 @@ class Call(_Frozen, Generic[T]):
         set_field(self, "timeout", timeout)
         set_field(self, "versioned", versioned)
         set_field(self, "deadline", deadline)
+        set_field(self, "head_timeout", head_timeout)
+        set_field(self, "needs", needs)
 
 
 class StreamCall(_Frozen, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
-    (engines before API 1.42 do not say), and then `tty_probe` is run to find out."""
+    (engines before API 1.42 do not say), and then `tty_probe` is run to find out. The head is
+    awaited under the client's read timeout; `timeout` bounds each wait for a piece of the body
+    (None: a follow stream, quiet for as long as nothing happens)."""
 
     __slots__ = (
         "method",
@@ -152,32 +208,35 @@ class StreamCall(_Frozen, Generic[T]):
         "tty_probe",
         "timeout",
         "versioned",
+        "needs",
     )
     _hidden = ("decoder", "body")
     method: str
     target: str
     decoder: Callable[[Headers, bool | None], Decoder[T] | None]
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     tty_probe: Call[bool] | None
     timeout: float | None | _Default
     versioned: bool
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
         decoder: Callable[[Headers, bool | None], Decoder[T] | None],
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         tty_probe: Call[bool] | None = None,
-        timeout: float | None | _Default = None,  # a quiet stream is not a dead one
+        timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
+        needs: Needs = (),
     ) -> None:
         values = (method, target, decoder, body, content_type, headers, tty_probe, timeout)
-        for name, value in zip(self.__slots__, (*values, versioned), strict=True):
+        for name, value in zip(self.__slots__, (*values, versioned, needs), strict=True):
             object.__setattr__(self, name, value)
 
 
@@ -205,8 +264,9 @@ def upgrade_request(
     body: JSON = None,
     tty_probe: Call[bool] | None = None,
 ) -> StreamCall[tuple[str, bytes]]:
-    """The request of a `HijackCall`: a JSON body if any, the upgrade fields, no read timeout
-    (an interactive session may be quiet for hours)."""
+    """The request of a `HijackCall`: a JSON body if any, the upgrade fields. Its head is
+    awaited under the client's read timeout; after the upgrade the stream has none (an
+    interactive session may be quiet for hours)."""
     data, content_type = (json_body(body), "application/json") if body is not None else (b"", None)
     return StreamCall(
         method, target, decoder, data, content_type, UPGRADE_TO_TCP, tty_probe=tty_probe
@@ -232,9 +292,54 @@ class Communicate(_Frozen):
 Steps = Generator["Call[Any] | Communicate", Any, T]
 
 
+def advance(steps: Steps[T], result: Any) -> Call[Any] | Communicate:
+    """The next step of a sequence, given the result of the last (None before the first);
+    StopIteration at the end. The code before the first step reads the arguments, as a
+    describe function does: an argument it cannot use is an InvalidArgument there too."""
+    if result is not None:
+        return steps.send(result)
+    try:
+        return steps.send(None)
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        raise InvalidArgument(str(exc)) from None
+
+
 def json_body(value: JSON) -> bytes:
-    """The request body for a JSON value, compact as the docker CLI sends it."""
-    return _json.dumps(value, separators=(",", ":")).encode("utf-8")
+    """The request body for a JSON value, compact as the docker CLI sends it. NaN and the
+    infinities are not JSON (RFC 8259 §6): they, and values JSON has no form for, raise
+    InvalidArgument naming where they are (`body["Labels"]["x"]`), before anything is sent."""
+    try:
+        return _json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as exc:
+        try:
+            where = _unsendable(value, "body") or "body"
+        except RecursionError:  # nested deeper than the interpreter can walk
+            where = "body"
+        raise InvalidArgument(f"{where}: {exc}") from None
+
+
+def _unsendable(value: JSON, path: str) -> str | None:
+    """The key path of the first value in `value` that JSON cannot carry, or None."""
+    if isinstance(value, float):
+        return None if value - value == 0 else path  # inf - inf and NaN - NaN are NaN
+    if value is None or isinstance(value, (str, int, bool)):
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}[{_json.dumps(key) if isinstance(key, str) else repr(key)}]"
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                return where
+            found = _unsendable(item, where)
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _unsendable(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return path
 
 
 def check_status(status: int, ok: tuple[int, ...], body: bytes) -> None:
@@ -305,7 +410,13 @@ class _Declared:
         describe, run = self.describe, getattr(client, self.runner)
 
         def method(*args: Any, **kwargs: Any) -> Any:
-            return run(describe(*args, **kwargs))
+            try:
+                call = describe(*args, **kwargs)
+            except InvalidArgument:
+                raise
+            except (ValueError, TypeError, AttributeError, OverflowError) as exc:  # unsendable
+                raise InvalidArgument(f"{describe.__name__}(): {exc}") from None
+            return run(call)
 
         # Made at each lookup rather than kept on the client: kept, it would tie the client in
         # a reference cycle, and its sockets would wait for the garbage collector. So it is
@@ -336,8 +447,9 @@ class endpoint(_Declared, Generic[P, T]):
 
 
 class stream(_Declared, Generic[P, T]):
-    """Declares a streaming endpoint: on `rawdock.Client` the method returns an iterator of
-    items (a `Stream`), on `rawdock.aio.Client` an async iterator."""
+    """Declares a streaming endpoint: on `rawdock.Client` the method returns a `Stream` (an
+    iterator of items, and a context manager that closes it), on `rawdock.aio.Client` an
+    `AsyncStream` (the same, async)."""
 
     runner = "_stream"
 
@@ -346,6 +458,10 @@ class stream(_Declared, Generic[P, T]):
 
     @overload
     def __get__(self, client: None, owner: type) -> stream[P, T]: ...
+    @overload
+    def __get__(self, client: Client, owner: type) -> Callable[P, Stream[T]]: ...
+    @overload
+    def __get__(self, client: AsyncClient, owner: type) -> Callable[P, AsyncStream[T]]: ...
     @overload
     def __get__(self, client: SyncRunner, owner: type) -> Callable[P, Iterator[T]]: ...
     @overload
@@ -451,6 +567,21 @@ def _service_tty(response: Response) -> bool:
     return bool(spec.get("TaskTemplate", {}).get("ContainerSpec", {}).get("TTY"))
 
 
+def _path_stat(id: str, path: str) -> Callable[[Response], JSON]:
+    """The result of HEAD /containers/{id}/archive: the decoded path stat. The daemon answers a
+    missing path with a bare 404 (a HEAD response has no body to say why): the message is
+    written here."""
+
+    def result(response: Response) -> JSON:
+        if response.status == 404:
+            raise error_for_status(404, f"no such container or path: {id}:{path}")
+        from ..archive import path_stat
+
+        return path_stat(response.headers)
+
+    return result
+
+
 def _ping_ok(response: Response) -> bool:
     return response.body.strip() == b"OK"
 
@@ -481,6 +612,14 @@ def _split_reference(image: str) -> tuple[str, str | None]:
 def _filters(filters: Filters | None) -> QueryValue:
     # Filters travel as JSON in the query string: {"status": ["running"]}.
     return dict(filters) if filters else None
+
+
+def _repeated(path: str, name: str, values: Iterable[str]) -> str:
+    """`path` with `name=value` once per value, for the few parameters the daemon reads as a
+    list of repeated fields (`names` of GET /images/get, `type` of GET /system/df) rather than
+    as JSON."""
+    pairs = "&".join(f"{name}={quote(value)}" for value in values)
+    return f"{path}{'&' if '?' in path else '?'}{pairs}" if pairs else path
 
 
 def _json_call(method: str, path: str, body: JSON, **kwargs: Any) -> Call[Any]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from .._typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..api import Call, Endpoints, HijackCall, StreamCall, SyncRunner
+from ..auth import REDACTED, redact_fields, redact_request
 from ..errors import ProtocolError
 from ..hijack import HijackedStream, HijackSession
 from ..transport import parse_host
@@ -34,6 +35,10 @@ RAW_PREVIEW_BYTES = 32
 _FRAME_STREAMS = {0: "stdin", 1: "stdout", 2: "stderr", 3: "error"}
 
 # --- --trace ----------------------------------------------------------------------------------
+
+
+#: How a request starts (RFC 9112 §3): what tells a head from a piece of a body sent after it.
+_REQUEST_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP/1\.[01]\r\n")
 
 
 def preview(data: bytes, limit: int = BODY_PREVIEW_BYTES) -> str:
@@ -138,11 +143,14 @@ class TraceFormatter:
         self.out.write(f"{mark} {text}".rstrip() + "\n")
 
     def _sent(self, data: bytes) -> None:
+        if not _REQUEST_LINE.match(data):  # a piece of a chunked body, sent after its head
+            self._line(">", preview(data))
+            return
         self._raw = False
         if self._parser is not None and self._parser.head is not None:
             self._waiting.append(self._parser)  # answered later (a wait): the next one first
             self._parser = None
-        head, sep, body = data.partition(b"\r\n\r\n")
+        head, sep, body = redact_request(data).partition(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         if lines and lines[0]:
             self._methods.append(lines[0].split(b" ", 1)[0].decode("latin-1"))
@@ -215,7 +223,8 @@ class TraceFormatter:
 # --- --curl -----------------------------------------------------------------------------------
 
 # Words a POSIX shell reads literally without quotes. "?" is a glob character, but only matches
-# an existing file path, which "http:/v1.40/..." never is; the Docker docs leave it bare too.
+# an existing file path, which "http://localhost/v1.40/..." never is; the Docker docs leave it
+# bare too.
 _BARE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./?-]+")
 # Inside double quotes only $ ` \ " and ! (history, in interactive shells) are special.
 _DOUBLE_QUOTABLE = re.compile(r'[^$`\\"!]*')
@@ -273,7 +282,9 @@ class CurlClient(Endpoints, SyncRunner):
         words = ["curl"]
         if self.endpoint.scheme == "unix":
             words += ["--unix-socket", shell_word(self.endpoint.path)]
-            url = f"http:{path}"  # curl ignores the host part when it talks to a socket
+            # curl sends the URL's host as Host: and nothing else of it over a socket. Without a
+            # host ("http:/v1.40/...") curl takes "v1.40" for the host and sends no version.
+            url = f"http://localhost{path}"
         else:
             host = self.endpoint.host
             host = f"[{host}]" if ":" in host else host
@@ -282,9 +293,13 @@ class CurlClient(Endpoints, SyncRunner):
             words.append("--no-buffer")  # show a stream as it comes
         if call.content_type:
             words += ["-H", _header_word(f"Content-Type: {call.content_type}")]
-        for name, value in call.headers:
+        for name, value in redact_fields(call.headers):
             words += ["-H", _header_word(f"{name}: {value}")]
-        if call.body:
+        if not isinstance(call.body, bytes):  # sent as it is made: curl reads it from stdin
+            words += ["-H", '"Transfer-Encoding: chunked"', "--data-binary", "@-"]
+        elif call.target == "/auth":  # a password
+            words += ["-d", REDACTED]
+        elif call.body:
             try:
                 words += ["-d", shell_word(call.body.decode("utf-8"))]
             except UnicodeDecodeError:
