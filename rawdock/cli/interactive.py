@@ -90,7 +90,7 @@ def exec_command(ctx: Context, args: argparse.Namespace) -> int:
         raise CommandError("rawdock: 'rawdock exec' requires at least 2 arguments", 1)
     env = None
     if args.env:
-        from .options import parse_env  # its patterns cost more to compile than an exec takes
+        from .options import parse_env  # compiles its patterns at import: only when needed
 
         env = parse_env(args.env)
     exec_id = ctx.client.exec_create(
