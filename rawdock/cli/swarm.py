@@ -16,6 +16,7 @@ A request that only a manager can answer, sent to a worker, fails with the manag
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import re
 import time
@@ -815,7 +816,9 @@ def _changed_spec(spec: JSON, args: argparse.Namespace) -> None:
 def service_update(ctx: Context, args: argparse.Namespace) -> int:
     """GET /services/{id}, then POST /services/{id}/update?version=N with the changed spec;
     then (without -d) the tasks' progress until the update completes."""
-    service_id, version, spec = _read(ctx.client.inspect_service(args.service), args.service)
+    found = ctx.client.inspect_service(args.service)
+    service_id, version, spec = _read(found, args.service)
+    before = copy.deepcopy(spec.get("TaskTemplate"))
     if not args.rollback:
         _changed_spec(spec, args)
     rollback = "previous" if args.rollback else None
@@ -827,7 +830,9 @@ def service_update(ctx: Context, args: argparse.Namespace) -> int:
         ctx.err.write(warning + "\n")
     ctx.print(args.service)
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, service_id, rollback=args.rollback)
+        rolling = args.rollback or spec.get("TaskTemplate") != before
+        after = _update_started(found) if rolling else None
+        _wait_for(ctx, service_id, rollback=args.rollback, after=after)
     return 0
 
 
@@ -841,11 +846,12 @@ def service_rollback_flags(parser: argparse.ArgumentParser) -> None:
 @_manager_only
 def service_rollback(ctx: Context, args: argparse.Namespace) -> int:
     """POST /services/{id}/update?version=N&rollback=previous with the current spec."""
-    service_id, version, spec = _read(ctx.client.inspect_service(args.service), args.service)
+    found = ctx.client.inspect_service(args.service)
+    service_id, version, spec = _read(found, args.service)
     ctx.client.update_service(service_id, version, spec, rollback="previous")
     ctx.print(args.service)
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, service_id, rollback=True, quiet=args.quiet)
+        _wait_for(ctx, service_id, rollback=True, quiet=args.quiet, after=_update_started(found))
     return 0
 
 
@@ -977,10 +983,18 @@ class _LogPrefixes:
 # --- Waiting for a service, as docker's progress does -----------------------------------------
 
 
-def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False) -> None:
+def _update_started(service: JSON) -> str:
+    return str((service.get("UpdateStatus") or {}).get("StartedAt", ""))
+
+
+def _wait_for(
+    ctx: Context, service_id: str, rollback: bool, quiet: bool = False, after: str | None = None
+) -> None:
     """Print the tasks' progress until the service has converged: its update (or rollback)
     completed, as its UpdateStatus says, and as many tasks running the current spec as it
-    wants. Docker's non-terminal form, each line printed when it changes."""
+    wants. Docker's non-terminal form, each line printed when it changes. `after`: the
+    UpdateStatus.StartedAt seen before a change of the task template, which starts a new
+    rolling update; until that one has started, an older completed one does not count."""
     say = (lambda text: None) if quiet else ctx.print
     what = "rolling back update: " if rollback else ""
     if rollback:
@@ -1000,7 +1014,10 @@ def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False
         elif (done, wanted) != last:
             say(f"overall progress: {what}{done} out of {wanted} tasks")
         last = (done, wanted)
-        finished = state in ("", "completed", "rollback_completed")
+        started = update.get("StartedAt", "")
+        finished = state in ("", "completed", "rollback_completed") and (
+            after is None or started != after
+        )
         if finished and settled and done == wanted:
             say(f"verify: Service {service['Spec'].get('Name', service_id)} converged")
             return
