@@ -44,7 +44,7 @@ class NetworkRow(Row):
         "Label": "LABEL",
         "CreatedAt": "CREATED AT",
     }
-    GO_TYPE = "*formatter.networkContext"
+    GO_TYPE = "*network.networkContext"
     DEFAULT = "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}"
 
     def __init__(self, network: JSON, trunc: bool = True) -> None:
@@ -186,7 +186,7 @@ def network_inspect(ctx: Context, args: argparse.Namespace) -> int:
     def lookup(name: str) -> JSON:
         return ctx.client.inspect_network(name, verbose=args.verbose)
 
-    return show_inspected(ctx, args, [lookup], "network")
+    return show_inspected(ctx, args, [lookup], "network", daemon_words=True)
 
 
 # --- network rm -------------------------------------------------------------------------------

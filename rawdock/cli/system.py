@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from .._typing import Any
 from ..errors import NotFound, RawdockError
 from . import output
-from .context import CommandError, Context
+from .context import CommandError, Context, daemon_error
 from .flags import add_filter_flag, add_format_flag
 from .template import Row, Struct, TemplateError, parse, render
 
@@ -129,11 +129,16 @@ def inspect(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def show_inspected(
-    ctx: Context, args: argparse.Namespace, lookups: Sequence[Callable[[str], JSON]], kind: str
+    ctx: Context,
+    args: argparse.Namespace,
+    lookups: Sequence[Callable[[str], JSON]],
+    kind: str,
+    daemon_words: bool = False,
 ) -> int:
     """Each name through the first lookup that finds it: a JSON array of what was found, or
     each through --format, then one error line per name not found (or failing the template),
-    as docker's inspect writes them."""
+    as docker's inspect writes them: "Error: No such container: x", or with `daemon_words` the
+    daemon's own message, as `docker network inspect` and `docker volume inspect` print it."""
     template = None
     if args.format:
         try:
@@ -144,14 +149,18 @@ def show_inspected(
     rendered: list[str] = []
     errors: list[str] = []
     for name in args.name:
+        missing: NotFound | None = None
         for lookup in lookups:
             try:
                 value = lookup(name)
                 break
-            except NotFound:
-                continue
+            except NotFound as exc:
+                missing = exc
         else:
-            errors.append(f"Error: No such {kind}: {name}")
+            if daemon_words and missing is not None:
+                errors.append(daemon_error(missing))
+            else:
+                errors.append(f"Error: No such {kind}: {name}")
             continue
         found.append(value)
         if template is not None:
@@ -357,14 +366,14 @@ def events_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def event_line(event: JSON) -> str:
-    """An event as docker prints it: the time (RFC 3339, nanoseconds, local zone), type, action,
-    actor id, then the actor's attributes sorted by name."""
+    """An event as docker prints it: the time (RFC 3339 with all nine digits of nanoseconds,
+    jsonmessage.RFC3339NanoFixed, in the local zone), type, action, actor id, then the actor's
+    attributes sorted by name."""
     import datetime
 
     nanos = event.get("timeNano") or int(event.get("time", 0)) * 10**9
     when = datetime.datetime.fromtimestamp(nanos // 10**9).astimezone()
-    fraction = f"{nanos % 10**9:09d}".rstrip("0")  # Go's RFC3339Nano drops trailing zeros
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "")
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos % 10**9:09d}"
     offset = when.strftime("%z")
     stamp += "Z" if offset == "+0000" else f"{offset[:3]}:{offset[3:]}"
     actor = event.get("Actor") or {}

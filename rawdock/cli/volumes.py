@@ -141,7 +141,7 @@ def volume_inspect(ctx: Context, args: argparse.Namespace) -> int:
     """GET /volumes/{name} for each, as a JSON array or through --format."""
     from .system import show_inspected
 
-    return show_inspected(ctx, args, [ctx.client.inspect_volume], "volume")
+    return show_inspected(ctx, args, [ctx.client.inspect_volume], "volume", daemon_words=True)
 
 
 # --- volume rm --------------------------------------------------------------------------------
