@@ -322,12 +322,17 @@ def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
     yield b"0\r\n\r\n"
 
 
+#: Fields whose values are credentials: an error names the field, never shows the value.
+_SECRET_FIELDS = frozenset({"authorization", "x-registry-auth", "x-registry-config"})
+
+
 def _check_fields(fields: list[tuple[str, str]]) -> None:
     for name, value in fields:
         if not _is_token(name.encode("latin-1", "replace")):
             raise ValueError(f"invalid header name {name!r}")
         if _has_ctl(value.encode("latin-1", "replace")):
-            raise ValueError(f"invalid value for header {name}: {value!r}")
+            shown = "<redacted>" if name.lower() in _SECRET_FIELDS else repr(value)
+            raise ValueError(f"invalid value for header {name}: {shown}")
 
 
 # --- Building targets from caller input (RFC 3986 §2-3) ---------------------------------------
