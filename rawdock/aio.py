@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport, within
 from .api import AsyncRunner, Call, Endpoints, Response, StreamCall, check_status, result_of
 from .client import RequestBuilder, negotiate_version

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .errors import ProtocolError, RawdockError, TransportError
 from .transport import (
     DEFAULT_TIMEOUT,

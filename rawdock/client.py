@@ -13,8 +13,8 @@ error.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .api import (
     Call,
     Endpoints,

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import json as _json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-from .._typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 from ..errors import ProtocolError, error_for_status
 from ..transport import DEFAULT_TIMEOUT, _Default
-from ..wire import Head, Headers, QueryValue, _Frozen
+from ..wire import Head, Headers, QueryValue
+from ..wire.values import Value
 
 if TYPE_CHECKING:
     from ..streams import Decoder
@@ -39,11 +40,11 @@ P = ParamSpec("P")
 JSON = Any  # the daemon's JSON, decoded as is
 
 
-class Response(_Frozen):
+class Response(Value):
     """A whole response: what `Client.request` returns and what a `Call`'s `result` reads."""
 
-    # Frozen value classes written out rather than made by @dataclass: see wire._Frozen.
-    __slots__ = ("status", "reason", "headers", "body")
+    __hash__ = None  # type: ignore[assignment]  # Headers cannot be hashed
+
     status: int
     reason: str
     headers: Headers
@@ -71,25 +72,13 @@ def _nothing(response: Response) -> None:
     return None
 
 
-class Call(_Frozen, Generic[T]):
+class Call(Value, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
     response into what the method returns. `timeout` overrides the client's read timeout (None
     waits forever); `deadline` bounds the whole exchange in seconds; `versioned=False` sends the
     path without `/v1.xx` (for `/_ping`)."""
 
-    __slots__ = (
-        "method",
-        "target",
-        "body",
-        "content_type",
-        "headers",
-        "ok",
-        "result",
-        "timeout",
-        "versioned",
-        "deadline",
-    )
     _hidden = ("body", "result")
     method: str
     target: str
@@ -115,35 +104,23 @@ class Call(_Frozen, Generic[T]):
         versioned: bool = True,
         deadline: float | None = None,
     ) -> None:
-        set_field = object.__setattr__  # set once, here: the class is frozen
-        set_field(self, "method", method)
-        set_field(self, "target", target)
-        set_field(self, "body", body)
-        set_field(self, "content_type", content_type)
-        set_field(self, "headers", headers)
-        set_field(self, "ok", ok)
-        set_field(self, "result", result)
-        set_field(self, "timeout", timeout)
-        set_field(self, "versioned", versioned)
-        set_field(self, "deadline", deadline)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "ok", ok)
+        object.__setattr__(self, "result", result)
+        object.__setattr__(self, "timeout", timeout)
+        object.__setattr__(self, "versioned", versioned)
+        object.__setattr__(self, "deadline", deadline)
 
 
-class StreamCall(_Frozen, Generic[T]):
+class StreamCall(Value, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
     (engines before API 1.42 do not say), and then `tty_probe` is run to find out."""
 
-    __slots__ = (
-        "method",
-        "target",
-        "decoder",
-        "body",
-        "content_type",
-        "headers",
-        "tty_probe",
-        "timeout",
-        "versioned",
-    )
     _hidden = ("decoder", "body")
     method: str
     target: str
@@ -167,9 +144,15 @@ class StreamCall(_Frozen, Generic[T]):
         timeout: float | None | _Default = None,  # a quiet stream is not a dead one
         versioned: bool = True,
     ) -> None:
-        values = (method, target, decoder, body, content_type, headers, tty_probe, timeout)
-        for name, value in zip(self.__slots__, (*values, versioned), strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "decoder", decoder)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "tty_probe", tty_probe)
+        object.__setattr__(self, "timeout", timeout)
+        object.__setattr__(self, "versioned", versioned)
 
 
 def json_body(value: JSON) -> bytes:

@@ -4,8 +4,8 @@ image, command, replicas) are turned into tasks, each run as a container on some
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from .._typing import Any
 from ..wire import target
 from .calls import (
     JSON,

@@ -18,9 +18,9 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from .._typing import TYPE_CHECKING
 from ..client import Client
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
 from . import commands, swarm

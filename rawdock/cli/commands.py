@@ -14,9 +14,9 @@ import argparse
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .. import __version__
-from .._typing import Any
 from ..api import API
 from ..errors import DockerError, NotFound
 from . import output

@@ -6,8 +6,8 @@ import io
 import re
 import shutil
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .._typing import TYPE_CHECKING
 from ..client import Client
 from ..errors import DockerError
 from .trace import CurlClient

@@ -10,8 +10,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from .._typing import Any
+from typing import Any
 
 __all__ = [
     "UsageError",

@@ -12,8 +12,7 @@ import json
 import platform
 import sys
 from collections.abc import Iterable, Sequence
-
-from .._typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from typing import TextIO

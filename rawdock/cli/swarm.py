@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
-from .._typing import Any
 from .commands import add, group
 from .context import CommandError, Context
 from .output import short_id, table
