@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport, within
 from .api import AsyncRunner, Call, Endpoints, Response, StreamCall, check_status, result_of
 from .client import RequestBuilder, negotiate_version
 from .errors import Timeout
+from .streams import Decoder
 from .transport import TLSConfig, TraceHook, _ssl_context
 from .wire import QueryValue
-
-if TYPE_CHECKING:
-    from .streams import Decoder
 
 __all__ = ["Client", "AsyncStream", "MAX_CONNECTIONS"]
 

@@ -13,7 +13,7 @@ error.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .api import (
     Call,
@@ -25,11 +25,9 @@ from .api import (
     json_body,
     result_of,
 )
+from .streams import Decoder
 from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
 from .wire import QueryValue, build_request, target
-
-if TYPE_CHECKING:
-    from .streams import Decoder
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 

@@ -33,7 +33,7 @@ from rawdock.wire import (
     build_request,
     target,
 )
-from rawdock.wire.response import parse_fields
+from rawdock.wire.response import State, parse_fields
 
 #: What follows a self-delimited response on a kept-alive connection: the next one.
 NEXT = b"HTTP/1.1 200 OK\r\n"
@@ -903,3 +903,70 @@ def test_reusable_only_after_a_whole_response_with_nothing_after_it() -> None:
     parser = ResponseParser()
     parser.feed(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
     assert parser.done and not parser.reusable
+
+
+# --- What a feed that raises returns ----------------------------------------------------------
+
+
+def test_a_feed_that_raises_returns_none_of_its_events_and_the_parser_stays_failed() -> None:
+    # Documented in ResponseParser.feed: as in h11, nothing past an error is delivered. The
+    # "de" that the second feed completed is lost with it: the caller must close the
+    # connection, and could not tell a body that stops there from a whole one.
+    parser = ResponseParser()
+    first = parser.feed(chunked(b"3\r\nabc\r\n"))
+    assert first[1:] == [Data(b"abc")]
+    with pytest.raises(ProtocolError, match="chunk-size line"):
+        parser.feed(b"2\r\nde\r\n25  \r\n")
+    assert parser.state is State.FAILED and not parser.done and not parser.reusable
+    with pytest.raises(ProtocolError, match="already refused"):
+        parser.feed(b"0\r\n\r\n")
+    with pytest.raises(ProtocolError, match="already refused"):
+        parser.feed_eof()
+
+
+def test_states_name_what_comes_next() -> None:
+    parser = ResponseParser()
+    assert parser.state is State.HEAD
+    parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+    assert parser.state is State.BODY
+    parser.feed(b"ok")
+    assert parser.state is State.DONE and parser.done
+
+
+# --- Value classes: one pattern, hashable only where the fields are --------------------------
+
+
+def test_events_are_frozen_values() -> None:
+    data = Data(b"x")
+    assert data == Data(b"x") and data != Data(b"y") and hash(data) == hash(Data(b"x"))
+    with pytest.raises(AttributeError, match="frozen"):
+        data.data = b"y"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="frozen"):
+        del data.data  # type: ignore[misc]
+    head = Head(200, "OK", Headers([("A", "b")]))
+    assert head == Head(200, "OK", Headers([("A", "b")])) and head != Data(b"x")
+    for unhashable in (
+        head,
+        End(Headers()),
+        Headers(),
+        rawdock.api.Response(200, "", Headers(), b""),
+    ):
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(unhashable)
+    assert Head._fields == ("status", "reason", "headers")
+
+
+def test_every_value_class_follows_the_one_pattern() -> None:
+    from rawdock.api import Call, StreamCall
+    from rawdock.transport import Endpoint, TLSConfig
+    from rawdock.wire.values import Value
+
+    call = Call("GET", "/_ping", result=len)  # type: ignore[arg-type]
+    assert "result" not in repr(call) and call._replace(target="/x").target == "/x"
+    assert hash(call) == hash(Call("GET", "/_ping", result=len))  # type: ignore[arg-type]
+    assert hash(TLSConfig(ca="ca.pem")) == hash(TLSConfig(ca="ca.pem"))
+    endpoint = Endpoint("unix:///s", "unix", path="/s")
+    assert endpoint._replace(path="/t") == Endpoint("unix:///s", "unix", path="/t")
+    classes = [Head, Data, End, rawdock.api.Response, Call, StreamCall, TLSConfig, Endpoint]
+    assert all(issubclass(cls, Value) for cls in classes)
+    assert StreamCall._fields[:3] == ("method", "target", "decoder")

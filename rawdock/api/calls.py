@@ -9,15 +9,13 @@ from __future__ import annotations
 import functools
 import json as _json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 from ..errors import ProtocolError, error_for_status
+from ..streams import BytesDecoder, Decoder, FrameDecoder, JSONStreamDecoder, RawStreamDecoder
 from ..transport import DEFAULT_TIMEOUT, _Default
 from ..wire import Head, Headers, QueryValue
 from ..wire.values import Value
-
-if TYPE_CHECKING:
-    from ..streams import Decoder
 
 __all__ = [
     "Call",
@@ -266,8 +264,6 @@ class stream(_Declared, Generic[P, T]):
 
 
 # --- Decoders chosen from the response --------------------------------------------------------
-# rawdock.streams is imported by these, when a client first reads a stream, rather than with
-# rawdock: a program that never streams does not pay for it at import.
 
 
 def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]] | None:
@@ -276,8 +272,6 @@ def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes
     # RawStream; if !tty && version >= 1.42 { MultiplexedStream }`), and this function is not
     # told the request's version: so only "multiplexed-stream" settles it; otherwise (raw-stream,
     # or nothing, as engine 20.10 sends) the container's Config.Tty does.
-    from ..streams import FrameDecoder, RawStreamDecoder
-
     content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type == "application/vnd.docker.multiplexed-stream":
         return FrameDecoder()
@@ -287,14 +281,10 @@ def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes
 
 
 def _json_stream(headers: Headers, tty: bool | None) -> Decoder[JSON]:
-    from ..streams import JSONStreamDecoder
-
     return JSONStreamDecoder()
 
 
 def _byte_stream(headers: Headers, tty: bool | None) -> Decoder[bytes]:
-    from ..streams import BytesDecoder
-
     return BytesDecoder()
 
 
