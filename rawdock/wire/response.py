@@ -112,7 +112,9 @@ def parse_fields(lines: list[bytes], what: str) -> Headers:
             # value before it; a client replaces the fold, whitespace and all, with one space.
             # It never starts a field of its own.
             if not fields or not FIELD_VALUE.fullmatch(line):
-                raise ProtocolError(f"invalid continuation line in the {what} section {line!r}")
+                raise ProtocolError(
+                    f"invalid continuation line in the {what} section {line[:80]!r}"
+                )
             folded_name, folded_value = fields[-1]
             continued = line.strip(b" \t").decode("latin-1")
             joined = f"{folded_value} {continued}" if folded_value else continued
