@@ -1,31 +1,35 @@
 #!/usr/bin/env bash
-# Start/stop a real Docker engine (unix socket + TLS on 127.0.0.1:2376), a
-# local registry (127.0.0.1:5000) and an sshd (127.0.0.1:2222, key-only login
-# as root, for ssh:// endpoints) for rawdock's integration tests.
+# A Docker engine for the main job (examples/article.py), and nothing else.
 #
-#   bash .ci/engine.sh start   # idempotent; writes $RAWDOCK_CI_DIR/env
-#   bash .ci/engine.sh stop    # stops only what `start` started
+#   bash .ci/engine.sh start   # makes sure an engine answers; idempotent
+#   bash .ci/engine.sh stop    # stops the dockerd that `start` started, if any
 #
-# State lives in ${RAWDOCK_CI_DIR:-/tmp/rawdock-ci}. Must run as root.
+# `start`, first match wins:
+#   1. an engine answers on DOCKER_HOST, the docker context, or /var/run/docker.sock:
+#      nothing is installed, nothing is started;
+#   2. that socket is there but refuses us: one line (the docker group, or sudo), exit 1;
+#   3. DOCKER_HOST or a context names an engine that does not answer: one line, exit 1;
+#   4. another Docker is on this machine (docker-ce, Docker Desktop, Podman, rootless Docker,
+#      colima: a package or a socket of theirs) but not answering: one line, exit 1. Debian's
+#      docker.io declares Conflicts: docker-ce, so installing it would remove the user's Docker;
+#   5. only then, as root: install Debian's docker.io and busybox-static if missing (apt-get
+#      --no-remove: apt may remove nothing), and start dockerd on the unix socket.
+# Never an sshd, a TLS listener or a registry: those are the tests', in .ci/test-services.sh
+# (which passes the TLS listener to the dockerd started here in RAWDOCK_DOCKERD_ARGS).
+#
+# State (dockerd.pid, dockerd.log) lives in ${RAWDOCK_CI_DIR:-/tmp/rawdock-ci}.
 set -euo pipefail
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
 DIR="${RAWDOCK_CI_DIR:-/tmp/rawdock-ci}"
-CERTS="$DIR/certs"
 SOCK=/var/run/docker.sock
-TLS_PORT=2376
-REGISTRY_ADDR=127.0.0.1:5000
-SSH_DIR="$DIR/sshd"
-SSH_PORT=2222
-PACKAGES=(docker.io busybox-static docker-registry openssl openssh-server curl ca-certificates)
+ENGINE_PACKAGES=(docker.io busybox-static)
+# Packages and sockets of the Docker installs that Debian's docker.io must not meet.
+OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli docker-ce-rootless-extras containerd.io
+  docker-desktop moby-engine podman podman-docker)
+DOCKERD_START_TIMEOUT_S=60
 
 log() { printf '[engine.sh] %s\n' "$*" >&2; }
-
-ping_sock() { [ "$(curl -s -m 5 --unix-socket "$SOCK" http://d/_ping 2>/dev/null || true)" = OK ]; }
-ping_tls() {
-  [ "$(curl -s -m 5 --cacert "$CERTS/ca.pem" --cert "$CERTS/cert.pem" --key "$CERTS/key.pem" \
-        "https://127.0.0.1:$TLS_PORT/_ping" 2>/dev/null || true)" = OK ]
-}
-ping_registry() { curl -sf -m 5 -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
 
 # dpkg-query, not `dpkg -s | grep -q`: under pipefail, grep -q exiting early
 # can kill dpkg with SIGPIPE and make an installed package look missing.
@@ -35,17 +39,60 @@ pid_alive() { # pidfile
   [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
 }
 
-install_packages() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    if ! installed "$p"; then
-      missing+=("$p")
+# Exit status of .ci/ping.py (see there): 0 answers, 3 denied, 4 named but silent, 5 nothing.
+ping_engine() { python3 "$HERE/ping.py"; }
+ping_sock() { DOCKER_HOST="unix://$SOCK" python3 "$HERE/ping.py" 2>/dev/null; }
+
+# The homes whose Docker Desktop, rootless Docker or colima we look for: ours and, under
+# sudo, the user's who ran sudo.
+homes() {
+  printf '%s\n' "$HOME"
+  if [ -n "${SUDO_USER:-}" ]; then getent passwd "$SUDO_USER" | cut -d: -f6; fi
+}
+
+other_docker_sockets() {
+  local home
+  printf '%s\n' "$SOCK" /run/podman/podman.sock
+  if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+    printf '%s\n' "$XDG_RUNTIME_DIR/docker.sock" "$XDG_RUNTIME_DIR/podman/podman.sock"
+  fi
+  printf '%s\n' /run/user/*/docker.sock /run/user/*/podman/podman.sock
+  while read -r home; do
+    [ -n "$home" ] || continue
+    printf '%s\n' "$home/.docker/run/docker.sock" "$home/.docker/desktop/docker.sock" \
+      "$home/.colima/default/docker.sock"
+  done < <(homes)
+}
+
+# Refuse (exit 1) when some other Docker is here: its engine is the one to start, not ours.
+refuse_if_other_docker() {
+  local p path
+  for p in "${OTHER_DOCKER_PACKAGES[@]}"; do
+    if installed "$p"; then
+      log "package $p is installed but no engine answers: start it (e.g. sudo systemctl start docker," \
+        "or podman system service), or set DOCKER_HOST; not installing Debian's docker.io," \
+        "which conflicts with it"
+      exit 1
     fi
   done
+  while read -r path; do
+    [ -e "$path" ] || continue
+    # Debian's own engine, installed and stopped, leaves its socket behind: ours to start.
+    if [ "$path" = "$SOCK" ] && installed docker.io; then continue; fi
+    log "a Docker socket is at $path but no engine answers on $SOCK: start that engine," \
+      "or set DOCKER_HOST=unix://$path; installing nothing"
+    exit 1
+  done < <(other_docker_sockets)
+}
+
+install_engine() {
+  local missing=() p
+  for p in "${ENGINE_PACKAGES[@]}"; do
+    installed "$p" || missing+=("$p")
+  done
   [ "${#missing[@]}" -eq 0 ] && return 0
-  log "installing: ${missing[*]}"
-  # Keep maintainer scripts from starting services (dockerd without TLS,
-  # registry on :5000, sshd): we start exactly what we need ourselves.
+  log "no Docker on this machine: installing Debian's ${missing[*]}"
+  # Keep maintainer scripts from starting dockerd: we start it ourselves, below.
   local policy=/usr/sbin/policy-rc.d own_policy=0
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; own_policy=1
@@ -53,142 +100,61 @@ install_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null \
+  apt-get install -y -q --no-install-recommends --no-remove "${missing[@]}" </dev/null \
     || { log "apt-get install reported an error (postinst service start?); continuing"; dpkg --configure -a || true; }
   if [ "$own_policy" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
   for p in "${missing[@]}"; do
-    installed "$p" \
-      || { log "package $p failed to install"; exit 1; }
+    installed "$p" || { log "package $p failed to install"; exit 1; }
   done
-}
-
-make_ca() { # dir cn
-  mkdir -p "$1"
-  [ -s "$1/ca.pem" ] && return 0
-  openssl genrsa -out "$1/ca-key.pem" 2048 2>/dev/null
-  openssl req -x509 -new -sha256 -days 3650 -key "$1/ca-key.pem" -subj "/CN=$2" -out "$1/ca.pem"
-}
-
-make_certs() {
-  mkdir -p "$CERTS"
-  make_ca "$CERTS" "rawdock test CA"
-  make_ca "$CERTS/wrong-ca" "rawdock unrelated CA"
-  local tmp
-  tmp="$(mktemp -d)"
-  if [ ! -s "$CERTS/server-cert.pem" ]; then
-    openssl genrsa -out "$CERTS/server-key.pem" 2048 2>/dev/null
-    openssl req -new -sha256 -key "$CERTS/server-key.pem" -subj "/CN=localhost" -out "$tmp/server.csr"
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >"$tmp/server.ext"
-    openssl x509 -req -sha256 -days 3650 -in "$tmp/server.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca-key.pem" \
-      -CAcreateserial -extfile "$tmp/server.ext" -out "$CERTS/server-cert.pem" 2>/dev/null
-  fi
-  if [ ! -s "$CERTS/cert.pem" ]; then
-    openssl genrsa -out "$CERTS/key.pem" 2048 2>/dev/null
-    openssl req -new -sha256 -key "$CERTS/key.pem" -subj "/CN=rawdock-client" -out "$tmp/client.csr"
-    printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >"$tmp/client.ext"
-    openssl x509 -req -sha256 -days 3650 -in "$tmp/client.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca-key.pem" \
-      -CAcreateserial -extfile "$tmp/client.ext" -out "$CERTS/cert.pem" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-  # wrong-ca/ is a complete DOCKER_CERT_PATH whose only defect is the CA:
-  # the (valid) client cert/key plus a CA that did not sign the server cert.
-  cp "$CERTS/cert.pem" "$CERTS/key.pem" "$CERTS/wrong-ca/"
-  chmod 600 "$CERTS"/*key.pem "$CERTS"/wrong-ca/*key.pem
 }
 
 start_dockerd() {
-  if ping_sock; then
-    if ping_tls; then
-      log "dockerd already running with TLS on 127.0.0.1:$TLS_PORT"
-      echo "$TLS_PORT" >"$DIR/tls-port"; rm -f "$DIR/tls-absent"
-    else
-      log "dockerd already running but without our TLS listener; TLS tests will skip"
-      rm -f "$DIR/tls-port"; echo "dockerd was already running without TLS" >"$DIR/tls-absent"
-    fi
-    return 0
-  fi
+  mkdir -p "$DIR"
   rm -f "$SOCK" "$DIR/dockerd.pid"
-  log "starting dockerd"
+  log "starting dockerd on unix://$SOCK ${RAWDOCK_DOCKERD_ARGS:-}"
   # shellcheck disable=SC2086
-  setsid dockerd \
-    -H "unix://$SOCK" -H "tcp://127.0.0.1:$TLS_PORT" \
-    --tlsverify --tlscacert "$CERTS/ca.pem" \
-    --tlscert "$CERTS/server-cert.pem" --tlskey "$CERTS/server-key.pem" \
-    ${RAWDOCK_DOCKERD_ARGS:-} \
-    </dev/null >"$DIR/dockerd.log" 2>&1 &
+  setsid dockerd -H "unix://$SOCK" ${RAWDOCK_DOCKERD_ARGS:-} </dev/null >"$DIR/dockerd.log" 2>&1 &
   echo $! >"$DIR/dockerd.pid"
   started dockerd
   local i
-  for i in $(seq 1 120); do
-    ping_sock && break
-    if ! pid_alive "$DIR/dockerd.pid"; then break; fi
+  for i in $(seq 1 $((DOCKERD_START_TIMEOUT_S * 2))); do
+    ping_sock && return 0
+    pid_alive "$DIR/dockerd.pid" || break
     sleep 0.5
   done
-  if ! ping_sock; then
-    log "dockerd did not come up; tail of $DIR/dockerd.log:"
-    tail -n 40 "$DIR/dockerd.log" >&2 || true
-    exit 1
-  fi
-  for i in $(seq 1 20); do ping_tls && break; sleep 0.5; done
-  if ping_tls; then
-    echo "$TLS_PORT" >"$DIR/tls-port"; rm -f "$DIR/tls-absent"
-  else
-    log "WARNING: TLS listener on 127.0.0.1:$TLS_PORT does not answer"
-    rm -f "$DIR/tls-port"; echo "TLS listener did not answer" >"$DIR/tls-absent"
-  fi
-}
-
-start_registry() {
-  if ping_registry; then
-    log "registry already answering on $REGISTRY_ADDR"
-    return 0
-  fi
-  mkdir -p "$DIR/registry"
-  cat >"$DIR/registry.yml" <<YAML
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $DIR/registry
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY_ADDR
-YAML
-  log "starting registry on $REGISTRY_ADDR"
-  setsid docker-registry serve "$DIR/registry.yml" </dev/null >"$DIR/registry.log" 2>&1 &
-  echo $! >"$DIR/registry.pid"
-  started registry
-  local i
-  for i in $(seq 1 60); do
-    ping_registry && return 0
-    pid_alive "$DIR/registry.pid" || break
-    sleep 0.5
-  done
-  log "registry did not come up; tail of $DIR/registry.log:"
-  tail -n 40 "$DIR/registry.log" >&2 || true
+  log "dockerd did not come up; tail of $DIR/dockerd.log:"
+  tail -n 40 "$DIR/dockerd.log" >&2 || true
   exit 1
 }
 
-write_env() {
-  {
-    echo "# generated by .ci/engine.sh start"
-    echo "export RAWDOCK_CI_DIR='$DIR'"
-    echo "export RAWDOCK_SOCKET='$SOCK'"
-    if [ -e "$DIR/tls-port" ]; then
-      echo "export RAWDOCK_TLS_HOST='tcp://127.0.0.1:$TLS_PORT'"
-    fi
-    echo "export RAWDOCK_TLS_CERTS='$CERTS'"
-    echo "export RAWDOCK_WRONG_CA='$CERTS/wrong-ca'"
-    echo "export RAWDOCK_REGISTRY='$REGISTRY_ADDR'"
-    if ping_ssh; then
-      echo "export RAWDOCK_SSH_HOST='ssh://root@127.0.0.1:$SSH_PORT'"
-      echo "export RAWDOCK_SSH_KEY='$SSH_DIR/client_key'"
-      echo "export RAWDOCK_SSH_KNOWN_HOSTS='$SSH_DIR/known_hosts'"
-    fi
-  } >"$DIR/env"
+cmd_start() {
+  if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    log "rawdock needs Python 3.10 or newer as python3 (found: $(python3 --version 2>&1 || true))"
+    exit 1
+  fi
+  local status=0
+  ping_engine || status=$?
+  case "$status" in
+    0) return 0 ;;
+    5) ;;  # nothing answers on the default socket: see what is on this machine
+    *) exit 1 ;;  # ping.py said why
+  esac
+  refuse_if_other_docker
+  if [ "$(id -u)" != 0 ]; then
+    log "no Docker engine answers on $SOCK: run this as root (sudo) to install and start" \
+      "Debian's docker.io, or start your own and set DOCKER_HOST"
+    exit 1
+  fi
+  install_engine
+  start_dockerd
+  log "ready: a Docker engine answers on unix://$SOCK"
 }
+
+# With RAWDOCK_STARTED set (as .ci/run sets it), `start` lists in that file what this very
+# invocation started, and `stop` stops only those: a CI run on a machine whose engine was
+# already up leaves it up. Without it, `stop` stops whatever a `start` ever started here.
+started() { [ -z "${RAWDOCK_STARTED:-}" ] || echo "$1" >>"$RAWDOCK_STARTED"; }
+ours() { [ -z "${RAWDOCK_STARTED:-}" ] || grep -qx "$1" "$RAWDOCK_STARTED" 2>/dev/null; }
 
 stop_pidfile() { # pidfile name timeout_s
   local pf="$1" name="$2" t="$3" pid i
@@ -205,85 +171,15 @@ stop_pidfile() { # pidfile name timeout_s
   rm -f "$pf"
 }
 
-ssh_client_args() {
-  printf '%s\n' -F /dev/null -i "$SSH_DIR/client_key" -o IdentitiesOnly=yes -o BatchMode=yes \
-    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o StrictHostKeyChecking=yes -p "$SSH_PORT"
-}
-ping_ssh() {
-  local args
-  mapfile -t args < <(ssh_client_args)
-  ssh "${args[@]}" -o ConnectTimeout=5 root@127.0.0.1 true </dev/null >/dev/null 2>&1
-}
-
-start_sshd() {
-  mkdir -p "$SSH_DIR" /run/sshd
-  chmod 700 "$SSH_DIR"
-  [ -s "$SSH_DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C rawdock-ci-host -f "$SSH_DIR/host_key"
-  [ -s "$SSH_DIR/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C rawdock-ci-client -f "$SSH_DIR/client_key"
-  cp "$SSH_DIR/client_key.pub" "$SSH_DIR/authorized_keys"
-  printf '[127.0.0.1]:%s %s\n' "$SSH_PORT" "$(cut -d' ' -f1,2 "$SSH_DIR/host_key.pub")" >"$SSH_DIR/known_hosts"
-  # Our own config: nothing of /etc/ssh/sshd_config applies. The remote side of
-  # an ssh:// endpoint runs `docker system dial-stdio`, found through the PATH
-  # given to non-interactive sessions (SetEnv), /usr/local/bin first.
-  cat >"$SSH_DIR/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port $SSH_PORT
-HostKey $SSH_DIR/host_key
-PidFile $SSH_DIR/sshd.pid
-AuthorizedKeysFile $SSH_DIR/authorized_keys
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-X11Forwarding no
-AllowTcpForwarding no
-PrintMotd no
-SetEnv PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin
-CONF
-  if pid_alive "$SSH_DIR/sshd.pid" && ping_ssh; then
-    log "sshd already running on 127.0.0.1:$SSH_PORT"
-    return 0
-  fi
-  log "starting sshd on 127.0.0.1:$SSH_PORT"
-  started sshd
-  "$(command -v sshd || echo /usr/sbin/sshd)" -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
-  local i
-  for i in $(seq 1 20); do ping_ssh && return 0; sleep 0.25; done
-  log "WARNING: sshd on 127.0.0.1:$SSH_PORT does not answer; tail of $SSH_DIR/sshd.log:"
-  tail -n 20 "$SSH_DIR/sshd.log" >&2 || true
-}
-
-cmd_start() {
-  [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
-  mkdir -p "$DIR"
-  install_packages
-  make_certs
-  start_dockerd
-  start_registry
-  start_sshd
-  write_env
-  log "ready; source $DIR/env"
-}
-
-# With RAWDOCK_STARTED set (as .ci/run sets it), `start` lists in that file what this very
-# invocation started, and `stop` stops only those: a CI run on a machine whose engine was
-# already up leaves it up. Without it, `stop` stops whatever a `start` ever started here.
-started() { [ -z "${RAWDOCK_STARTED:-}" ] || echo "$1" >>"$RAWDOCK_STARTED"; }
-ours() { [ -z "${RAWDOCK_STARTED:-}" ] || grep -qx "$1" "$RAWDOCK_STARTED" 2>/dev/null; }
-
 cmd_stop() {
-  if ours sshd; then stop_pidfile "$SSH_DIR/sshd.pid" sshd 10; fi
-  if ours registry; then stop_pidfile "$DIR/registry.pid" registry 15; fi
-  if ours dockerd; then
-    stop_pidfile "$DIR/dockerd.pid" dockerd 60
-    rm -f "$DIR/tls-port" "$DIR/tls-absent"
-  fi
+  if ours dockerd; then stop_pidfile "$DIR/dockerd.pid" dockerd 60; fi
 }
 
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
-esac
+# .ci/test-services.sh sources this file for stop_pidfile, started and ours.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  esac
+fi

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -24,6 +25,8 @@ from rawdock.build import context_tar  # noqa: E402
 
 IMAGE = os.environ.get("IMAGE", "rawdock-example/busybox:latest")
 NAME = "my_nginx"
+BUSYBOX = "/bin/busybox"
+PT_INTERP = 3  # an ELF program header naming the dynamic loader (the ELF spec, "Program Header")
 DOCKERFILE = b"""\
 FROM scratch
 COPY busybox /bin/busybox
@@ -37,6 +40,27 @@ def show_request(direction: str, data: bytes) -> None:
         print("   >", data.split(b"\r\n", 1)[0].decode())
 
 
+def busybox_problem() -> str | None:
+    """Why BUSYBOX cannot be the image's one program, or None. The image is FROM scratch: a
+    busybox that needs a dynamic loader (a PT_INTERP program header) cannot start in it."""
+    try:
+        with open(BUSYBOX, "rb") as elf:
+            head = elf.read(64)
+            if not head.startswith(b"\x7fELF"):
+                return f"{BUSYBOX} is not an ELF program"
+            wide, order = head[4] == 2, "<" if head[5] == 1 else ">"  # EI_CLASS, EI_DATA
+            offset, size, count = struct.unpack_from(
+                order + ("Q14xHH" if wide else "I10xHH"), head, 32 if wide else 28
+            )
+            for index in range(count):
+                elf.seek(offset + index * size)
+                if struct.unpack(order + "I", elf.read(4))[0] == PT_INTERP:
+                    return f"{BUSYBOX} is linked dynamically"
+    except (OSError, struct.error, IndexError) as error:
+        return f"cannot read {BUSYBOX} ({error})"
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -48,8 +72,17 @@ def main() -> int:
     client = rawdock.Client(trace=show_request)
     print(f"Docker engine, API {client.api_version}")
     if IMAGE.startswith("rawdock-example/"):
-        print(f"building {IMAGE} from /bin/busybox")
-        context = context_tar({"Dockerfile": DOCKERFILE, "busybox": "/bin/busybox"})
+        problem = busybox_problem()
+        if problem:
+            print(
+                f"error: {problem}; the example's image is a static busybox alone: install "
+                f"Debian's busybox-static (sudo apt-get install busybox-static), or set IMAGE "
+                f"to an image you have",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"building {IMAGE} from {BUSYBOX}")
+        context = context_tar({"Dockerfile": DOCKERFILE, "busybox": BUSYBOX})
         for _ in client.build(context, tag=IMAGE, labels={"rawdock.example": "1"}):
             pass
 

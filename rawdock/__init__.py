@@ -23,8 +23,10 @@ from .errors import (
     DockerError,
     InvalidArgument,
     NotFound,
+    NotSwarmManager,
     ProtocolError,
     RawdockError,
+    StaleVersion,
     Timeout,
     TransportError,
 )
@@ -46,5 +48,7 @@ __all__ = [
     "DockerError",
     "NotFound",
     "Conflict",
+    "StaleVersion",
+    "NotSwarmManager",
     "__version__",
 ]

@@ -17,7 +17,6 @@ DOCKER_CONFIG moves ~/.docker.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -46,6 +45,8 @@ def config_dir(environ: Mapping[str, str] | None = None) -> str:
 
 def context_id(name: str) -> str:
     """The directory name of a context: the hex SHA-256 of its name (the CLI's store layout)."""
+    import hashlib  # only for a named context: its import costs ~2 ms, every command would pay
+
     return hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 

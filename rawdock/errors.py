@@ -8,7 +8,9 @@
     │   └── Timeout              connect or read took longer than allowed
     └── DockerError          the daemon answered with an error status (or an in-band error)
         ├── NotFound             404
-        └── Conflict             409
+        ├── Conflict             409
+        │   └── StaleVersion         500 "update out of sequence": re-read the object, resend
+        └── NotSwarmManager      503 from a swarm worker: send it to a manager
 
 `DockerError` carries the daemon's own message verbatim: the daemon knows best what went wrong.
 """
@@ -25,6 +27,8 @@ __all__ = [
     "DockerError",
     "NotFound",
     "Conflict",
+    "StaleVersion",
+    "NotSwarmManager",
     "error_for_status",
 ]
 
@@ -77,9 +81,37 @@ class Conflict(DockerError):
     """409: a name already in use, a container that is running, ..."""
 
 
+class StaleVersion(Conflict):
+    """A swarm object (swarm, node, service, secret, config) was updated with a `version` that
+    is no longer its `Version.Index`: someone changed it since it was read. The daemon says
+    "update out of sequence" with a 500; it is a conflict like a 409, and the fix is to read
+    the object again (inspect), apply the change to what was read, and send it again."""
+
+    def __str__(self) -> str:
+        return (
+            f"{super().__str__()}: the object changed since its version was read; "
+            "inspect it again and resend the update with the new Version.Index"
+        )
+
+
+class NotSwarmManager(DockerError):
+    """503: the engine is a swarm worker, and only managers keep the cluster's state (nodes,
+    services, tasks, secrets...). Send the request to a manager: a worker lists their
+    addresses in `info()["Swarm"]["RemoteManagers"]`."""
+
+
 _BY_STATUS: dict[int, type[DockerError]] = {404: NotFound, 409: Conflict}
+#: Errors told apart by the daemon's message, where its status is too broad: (status, words).
+_BY_MESSAGE: tuple[tuple[int, str, type[DockerError]], ...] = (
+    (500, "update out of sequence", StaleVersion),  # swarmkit's errSequenceConflict
+    (503, "is not a swarm manager", NotSwarmManager),  # also 503: "not part of a swarm"
+)
 
 
 def error_for_status(status: int, message: str) -> DockerError:
-    """The one place that maps an HTTP status to an exception class."""
+    """The one place that maps an HTTP status (and, for a few, the message) to an exception
+    class."""
+    for known_status, words, cls in _BY_MESSAGE:
+        if status == known_status and words in message:
+            return cls(status, message)
     return _BY_STATUS.get(status, DockerError)(status, message)

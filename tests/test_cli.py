@@ -29,10 +29,10 @@ from rawdock.cli import main
 from rawdock.cli.options import UsageError, parse_env, parse_ports, parse_reference
 from rawdock.cli.output import (
     PullProgress,
+    containers_listing,
     format_ports,
     human_duration,
     human_size,
-    ps_table,
     table,
 )
 from rawdock.cli.trace import TraceFormatter, shell_word
@@ -199,7 +199,12 @@ def test_ports_column() -> None:
         {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
         {"IP": "::", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
     ]
-    assert format_ports(ports) == "127.0.0.1:8080->80/tcp, [::]:8080->80/tcp, 443/tcp"
+    # docker's DisplayablePorts: unpublished ports first, then the published ones.
+    assert format_ports(ports) == "443/tcp, 127.0.0.1:8080->80/tcp, [::]:8080->80/tcp"
+    ranges = [{"PrivatePort": port, "Type": "tcp"} for port in (8001, 8000, 8002, 9000)]
+    assert format_ports(ranges) == "8000-8002/tcp, 9000/tcp"
+    same = [{"IP": "0.0.0.0", "PrivatePort": p, "PublicPort": p, "Type": "udp"} for p in (53, 54)]
+    assert format_ports(same) == "0.0.0.0:53-54->53-54/udp"
 
 
 def test_tables_align_like_dockers_tabwriter() -> None:
@@ -220,7 +225,9 @@ def test_ps_table_cells() -> None:
         "Ports": [{"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}],
         "Names": ["/web"],
     }
-    [row] = rows_of(ps_table([container], now=1120))
+    now = time.time()
+    container["Created"] = int(now) - 120
+    [row] = rows_of("\n".join(containers_listing([container], None, no_trunc=False)))
     assert row == {
         "CONTAINER ID": "0123456789ab",
         "IMAGE": "busybox",
@@ -281,7 +288,7 @@ def _trace(pieces: list[bytes]) -> str:
     return out.getvalue()
 
 
-def test_trace_marks_chunk_size_lines() -> None:
+def test_trace_frames_responses_with_the_wire_parser() -> None:
     text = _trace([CHUNKED_RESPONSE])
     assert text.split("\n") == [
         "> GET /a HTTP/1.1",
@@ -294,12 +301,8 @@ def test_trace_marks_chunk_size_lines() -> None:
         "< HTTP/1.1 200 OK",
         "< Transfer-Encoding: chunked",
         "<",
-        '< [chunk-size line "5" = 5 bytes]',
-        "< hello [5 bytes]",
-        '< [chunk-size line "3;ext=1" = 3 bytes]',
-        "< \\x01\\x02\\n [3 bytes]",
-        '< [chunk-size line "0" = last chunk]',
-        "<",
+        "< hello\\x01\\x02\\n [8 bytes]",
+        "< [end of body: 8 bytes, chunked]",
         "< HTTP/1.1 204 No Content",
         "<",
         "",
@@ -310,12 +313,18 @@ def test_trace_finds_the_same_frames_however_the_bytes_are_split() -> None:
     whole = _trace([CHUNKED_RESPONSE])
     bytewise = _trace([CHUNKED_RESPONSE[i : i + 1] for i in range(len(CHUNKED_RESPONSE))])
 
-    # Body pieces come out as they arrive; the markers and heads must be identical.
+    # Body pieces come out as they arrive; the heads and the ends must be identical.
     def markers(text: str) -> list[str]:
-        return [line for line in text.split("\n") if "bytes]" not in line or "chunk" in line]
+        return [line for line in text.split("\n") if "bytes]" not in line or "end of" in line]
 
     assert markers(bytewise) == markers(whole)
     assert "< h [1 bytes]" in bytewise
+
+
+def test_trace_shows_what_the_parser_refuses_as_raw_bytes() -> None:
+    text = _trace([b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nbody"])
+    assert "< [not HTTP rawdock can parse: " in text
+    assert text.endswith("< HTTP/1.1 200 OK\\r\\nContent-Length: x\\r\\n\\r\\nbody [42 bytes]\n")
 
 
 def test_shell_words_survive_a_posix_shell() -> None:
@@ -358,13 +367,12 @@ def test_curl_honours_the_version_the_host_and_quotes_bodies(
 
 
 def test_version_flag_prints_rawdocks_version(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--version"])
-    assert exit_info.value.code == 0
-    assert capsys.readouterr().out == f"rawdock {rawdock.__version__}\n"
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"rawdock version {rawdock.__version__}\n"
 
 
-def test_usage_errors_exit_125_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_are_dockers(capsys: pytest.CaptureFixture[str]) -> None:
+    # A bad flag value: 125, one line.
     assert main(["--curl", "run", "-p", "99999:80", "busybox"]) == 125
     assert (
         capsys.readouterr().err
@@ -372,9 +380,89 @@ def test_usage_errors_exit_125_in_one_line(capsys: pytest.CaptureFixture[str]) -
     )
     assert main(["--api-version", "latest", "ps"]) == 125
     assert "expected MAJOR.MINOR" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_info:
-        main(["ps", "--bogus"])
-    assert exit_info.value.code == 125
+    # A flag the verb does not have: 125, then the verb's usage (pflag's words).
+    assert main(["ps", "--bogus"]) == 125
+    assert capsys.readouterr().err == (
+        "unknown flag: --bogus\n\nUsage:  rawdock ps [OPTIONS]\n\n"
+        "Run 'rawdock ps --help' for more information\n"
+    )
+    assert main(["ps", "-ax"]) == 125
+    assert capsys.readouterr().err.startswith("unknown shorthand flag: 'x' in -ax\n")
+    assert main(["ps", "-n"]) == 125
+    assert capsys.readouterr().err.startswith("flag needs an argument: 'n' in -n\n")
+    assert main(["ps", "--last", "x"]) == 125
+    assert capsys.readouterr().err.startswith(
+        'invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": '
+        "invalid syntax\n"
+    )
+    # The wrong number of arguments: 1 (cobra's Args checks).
+    for argv, rule, see in [
+        (["stop"], "requires at least 1 argument", "See"),
+        (["logs"], "requires 1 argument", "Run"),
+        (["tag", "a"], "requires 2 arguments", "Run"),
+        (["version", "x"], "accepts no arguments", "Run"),
+        (["images", "a", "b"], "requires at most 1 argument", "Run"),
+    ]:
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"rawdock: 'rawdock {argv[0]}' {rule}\n\nUsage:  rawdock {argv[0]} ")
+        assert err.endswith(f"\n\n{see} 'rawdock {argv[0]} --help' for more information\n")
+    # Unknown verbs: 1.
+    assert main(["frobnicate"]) == 1
+    assert capsys.readouterr().err == (
+        "rawdock: unknown command: rawdock frobnicate\n\n"
+        "Run 'rawdock --help' for more information\n"
+    )
+    assert main(["container", "frobnicate"]) == 1
+    assert capsys.readouterr().err == (
+        "rawdock: unknown command: rawdock container frobnicate\n\nUsage:  rawdock container\n\n"
+        "Run 'rawdock container --help' for more information\n"
+    )
+
+
+#: What a verb may load beyond `import rawdock`: argparse and what it imports (gettext, and locale
+#: for its translations; the rest depends on the Python version).
+ARGPARSE_MODULES = {
+    "argparse", "gettext", "locale", "_locale", "warnings",
+    "importlib", "importlib._bootstrap", "importlib._bootstrap_external",
+}  # fmt: skip
+#: The CLI's own modules every table verb needs; rawdock.context reads the docker CLI's config.
+CLI_MODULES = {
+    "rawdock.cli", "rawdock.cli.context", "rawdock.cli.flags", "rawdock.cli.verbs",
+    "rawdock.cli.output", "rawdock.cli.template", "rawdock.context",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("verb", "module"),
+    [("ps", "rawdock.cli.containers"), ("images", "rawdock.cli.images"),
+     ("version", "rawdock.cli.system")],
+)  # fmt: skip
+def test_a_verb_loads_only_what_it_uses(engine: None, verb: str, module: str) -> None:
+    # The start-up budget (issue 16, docs/benchmarks.md "Command line"): no dataclasses (inspect,
+    # ast, dis), shutil, platform, traceback, hashlib or typing, and no other verb's module.
+    code = (
+        "import sys, rawdock; before = set(sys.modules); from rawdock.cli import main; "
+        f"status = main([{verb!r}]); "
+        "print(status, ' '.join(sorted(set(sys.modules) - before)), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    status, *loaded = result.stderr.split()
+    assert status == "0", result.stderr
+    assert {m for m in loaded if m.startswith("rawdock")} == CLI_MODULES | {module}
+    assert {m for m in loaded if not m.startswith("rawdock")} <= ARGPARSE_MODULES
+
+
+def test_help_lists_the_verbs_without_importing_them() -> None:
+    code = (
+        "import sys; from rawdock.cli import main; main(['--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith('rawdock.cli.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "  ps          List containers\n" in result.stdout
+    assert "  container   Manage containers\n" in result.stdout
+    loaded = result.stdout.strip().split("\n")[-1]
+    assert loaded == "['rawdock.cli.context', 'rawdock.cli.flags', 'rawdock.cli.verbs']"
 
 
 def test_import_rawdock_does_not_import_the_cli() -> None:
@@ -511,13 +599,17 @@ def test_run_failures_use_dockers_statuses(
     missing_image = f"rawdock-cli-missing-{support.RUN_ID}"
     assert main(["run", "--pull", "never", missing_image]) == 125
     err = capsys.readouterr().err
-    assert err == f"Error response from daemon: No such image: {missing_image}:latest\n"
+    assert err == (
+        f"rawdock: Error response from daemon: No such image: {missing_image}:latest\n\n"
+        "Run 'rawdock run --help' for more information\n"
+    )
 
     for suffix, command, status in (("127", "no-such-command", 127), ("126", "/etc", 126)):
         container = name(suffix)
         assert main(["run", "--rm", "--name", container, *LABEL_ARGS, busybox, command]) == status
         err = capsys.readouterr().err
-        assert err.startswith("Error response from daemon: ") and err.count("\n") == 1
+        assert err.startswith("rawdock: Error response from daemon: ")
+        assert err.endswith("\n\nRun 'rawdock run --help' for more information\n")
         assert client.containers(all=True, filters={"name": [container]}) == []
 
     # A 500: the host port is taken, which the daemon only finds out when it starts.
@@ -529,8 +621,9 @@ def test_run_failures_use_dockers_statuses(
         argv = ["run", "-d", "--name", busy, *LABEL_ARGS, "-p", f"127.0.0.1:{port}:80", busybox]
         assert main([*argv, "true"]) == 125
     err = capsys.readouterr().err
-    assert err.startswith("Error response from daemon: ") and "address already in use" in err
-    assert err.count("\n") == 1
+    assert (
+        err.startswith("rawdock: Error response from daemon: ") and "address already in use" in err
+    )
 
 
 def test_logs_keep_stdout_and_stderr_apart_byte_for_byte(
@@ -541,8 +634,7 @@ def test_logs_keep_stdout_and_stderr_apart_byte_for_byte(
 ) -> None:
     container = name("logs")
     # NUL and UTF-8 survive; the json-file log driver would mangle invalid UTF-8 itself.
-    # The daemon reads stdout and stderr separately: the pause makes "E2" the last entry.
-    script = r"printf 'a\000b\n'; printf 'E1\n' >&2; printf 'c\303\251'; sleep 0.3; printf 'E2' >&2"
+    script = r"printf 'a\000b\n'; printf 'E1\n' >&2; printf 'c\303\251'; printf 'E2' >&2"
     assert main(["run", "-d", "--name", container, *LABEL_ARGS, busybox, "sh", "-c", script]) == 0
     assert main(["wait", container]) == 0
     capfdbinary.readouterr()
@@ -550,10 +642,13 @@ def test_logs_keep_stdout_and_stderr_apart_byte_for_byte(
     out, err = capfdbinary.readouterr()
     assert (out, err) == ("a\x00b\ncé".encode(), b"E1\nE2")
 
+    # The daemon reads stdout and stderr apart, so which entry it logged last is its own
+    # order, not the script's: ask it, then --tail 1 must print that entry on its stream.
+    last_stream, last_entry = list(client.logs(container, timestamps=True))[-1]
     assert main(["logs", "-t", "--tail", "1", container]) == 0
     out, err = capfdbinary.readouterr()
-    assert out == b""  # the last entry is the stderr one
-    assert re.fullmatch(rb"\d{4}-\d\d-\d\dT[0-9:.]+Z E2", err), err
+    assert {"stdout": out, "stderr": err} == {"stdout": b"", "stderr": b"", last_stream: last_entry}
+    assert re.fullmatch(rb"\d{4}-\d\d-\d\dT[0-9:.]+Z (a\x00b\n|c\xc3\xa9|E1\n|E2)", last_entry)
 
     if not os.access(DOCKER, os.X_OK):
         pytest.skip(f"no docker CLI at {DOCKER} to cross-check against")
@@ -653,7 +748,7 @@ def test_pull_from_the_local_registry(
             pass
 
 
-def test_trace_shows_requests_and_chunk_markers(
+def test_trace_shows_requests_and_responses(
     client: rawdock.Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--trace", "info"]) == 0
@@ -663,8 +758,7 @@ def test_trace_shows_requests_and_chunk_markers(
     assert "\n> Host: docker\n" in err
     assert "\n< HTTP/1.1 200 OK\n" in err
     assert "\n< Transfer-Encoding: chunked\n" in err  # /info is larger than Go's 2 KiB buffer
-    assert re.search(r'^< \[chunk-size line "[0-9a-f]+" = \d+ bytes\]$', err, re.M)
-    assert '\n< [chunk-size line "0" = last chunk]\n' in err
+    assert re.search(r"^< \[end of body: \d+ bytes, chunked\]$", err, re.M)
 
 
 # --- Errors -------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import calendar
 import gc
 import io
 import os
+import socket
+import struct
 import subprocess
 import tarfile
 import time
@@ -19,6 +21,7 @@ import pytest
 import support
 
 import rawdock
+import rawdock.transport
 
 DOCKER_CLI = "/usr/local/bin/docker"
 MakeContainer = Callable[..., dict[str, Any]]
@@ -66,18 +69,55 @@ def test_logs_separate_stdout_and_stderr_exactly(
     assert (cli.stdout, cli.stderr) == (joined(items, "stdout"), joined(items, "stderr"))
 
 
-def test_logs_keep_the_order_of_stdout_and_stderr(
+def frames_as_sent(container: str) -> list[tuple[str, bytes]]:
+    """The log frames of `container` in the daemon's order, read without rawdock: an HTTP/1.0
+    GET (so the body is not chunked and ends at EOF), then 8-byte frame headers (stream 1 or 2,
+    three zero bytes, a big-endian size) each followed by its payload."""
+    endpoint = rawdock.transport.parse_host()
+    if endpoint.scheme != "unix":
+        pytest.skip(f"reading the daemon's bytes by hand needs a unix socket, not {endpoint.url}")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(60)
+        sock.connect(endpoint.path)
+        sock.sendall(
+            f"GET /containers/{container}/logs?stdout=1&stderr=1 HTTP/1.0\r\n\r\n".encode()
+        )
+        raw = b"".join(iter(lambda: sock.recv(65536), b""))
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 "), head
+    frames = []
+    while body:
+        kind, size = struct.unpack(">B3xI", body[:8])
+        frames.append((("stdout", "stderr")[kind - 1], body[8 : 8 + size]))
+        body = body[8 + size :]
+    return frames
+
+
+def by_stream_runs(items: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Consecutive pieces of one stream joined: where a stream switches is what order means."""
+    runs: list[tuple[str, bytes]] = []
+    for name, data in items:
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + data)
+        else:
+            runs.append((name, data))
+    return runs
+
+
+def test_logs_keep_the_daemons_order_of_stdout_and_stderr(
     client: rawdock.Client, make_container: MakeContainer
 ) -> None:
-    # The pauses give each line its own time, so the daemon's order is the written order.
+    # The daemon reads stdout and stderr apart, so the order it logs them in is its own (the
+    # pauses make an interleaved order likely; nothing here relies on it): rawdock must keep
+    # the order the daemon sends.
     script = "; ".join(
         f"echo {n} >&{1 + n % 2}; sleep 0.1" for n in range(6)
     )  # 0 -> stdout, 1 -> stderr, ...
     container = run_to_end(client, make_container, script)
-    lines = [
-        (name, line) for name, data in client.logs(container) for line in data.decode().splitlines()
-    ]
-    assert lines == [("stdout" if n % 2 == 0 else "stderr", str(n)) for n in range(6)]
+    items = list(client.logs(container))
+    assert by_stream_runs(items) == by_stream_runs(frames_as_sent(container))
+    assert joined(items, "stdout") == b"0\n2\n4\n"
+    assert joined(items, "stderr") == b"1\n3\n5\n"
 
 
 def test_follow_ends_when_the_container_exits(

@@ -967,6 +967,9 @@ def test_every_value_class_follows_the_one_pattern() -> None:
     assert hash(TLSConfig(ca="ca.pem")) == hash(TLSConfig(ca="ca.pem"))
     endpoint = Endpoint("unix:///s", "unix", path="/s")
     assert endpoint._replace(path="/t") == Endpoint("unix:///s", "unix", path="/t")
+    from rawdock.cli.options import Reference
+
     classes = [Head, Data, End, rawdock.api.Response, Call, StreamCall, TLSConfig, Endpoint]
+    classes.append(Reference)
     assert all(issubclass(cls, Value) for cls in classes)
     assert StreamCall._fields[:3] == ("method", "target", "decoder")

@@ -130,6 +130,8 @@ class Containers:
         tail: int | str | None = None,
         since: Timestamp | None = None,
         until: Timestamp | None = None,
+        details: bool = False,
+        tty: bool | None = None,
     ) -> StreamCall[tuple[str, bytes]]:
         """`docker logs [-f] ID`: `GET /containers/{id}/logs`, yielding `(stream, data)` with
         stream "stdout" or "stderr", in the order written (one iterator, so stdout and stderr
@@ -137,7 +139,10 @@ class Containers:
         the reads fell, not per line. A TTY container has one stream: all of it is "stdout".
         `tail`: the last N lines ("all"); `since`/`until`: times; `timestamps`: each line
         starts with an RFC 3339 time and a space. With `follow`, the stream ends when the
-        container stops, however long it is quiet before (no read timeout)."""
+        container stops, however long it is quiet before (no read timeout). `details`: the
+        extra attributes given to the log driver before each line. `tty`: whether the container
+        has a TTY, when the caller knows; otherwise an engine that does not say how the stream is
+        framed (before API 1.42) costs a second request to find out."""
         query = {
             "follow": follow,
             "stdout": stdout,
@@ -146,11 +151,13 @@ class Containers:
             "tail": tail,
             "since": _time(since),
             "until": _time(until),
+            "details": details or None,
         }
+        path = target("/containers/{}/logs", id, query=query)
+        if tty is not None:
+            return StreamCall("GET", path, lambda headers, _: _log_decoder(headers, tty))
         probe = Call("GET", target("/containers/{}/json", id), result=_tty_of)
-        return StreamCall(
-            "GET", target("/containers/{}/logs", id, query=query), _log_decoder, tty_probe=probe
-        )
+        return StreamCall("GET", path, _log_decoder, tty_probe=probe)
 
     @stream
     def export_container(id: str) -> StreamCall[bytes]:

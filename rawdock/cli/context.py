@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import io
+import os
 import re
-import shutil
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..client import Client
 from ..errors import DockerError
-from .trace import CurlClient
 
 if TYPE_CHECKING:
     from typing import BinaryIO, TextIO
 
+    from ..client import Client
+    from .trace import CurlClient
+
 __all__ = ["Context", "CommandError", "daemon_error"]
+
+#: The width assumed when the output is no terminal (shutil.get_terminal_size's fallback).
+DEFAULT_TERMINAL_WIDTH = 80
 
 
 class CommandError(Exception):
@@ -26,38 +30,69 @@ class CommandError(Exception):
         self.status = status
 
 
-_VERSION_RANGE = re.compile(r"client version \S+ is too (new|old)\. (Maximum|Minimum) supported")
-_SUPPORTED = re.compile(r"supported API version is (\d+\.\d+)")
+# Compiled by re when an error needs them, not at every start.
+_VERSION_RANGE = r"client version \S+ is too (new|old)\. (Maximum|Minimum) supported"
+_SUPPORTED = r"supported API version is (\d+\.\d+)"
 
 
 def daemon_error(exc: DockerError) -> str:
     """The daemon's message as the docker CLI shows it, with the fix when there is one."""
     message = f"Error response from daemon: {exc.message}"
-    if _VERSION_RANGE.search(exc.message):
-        supported = _SUPPORTED.search(exc.message)
+    if re.search(_VERSION_RANGE, exc.message):
+        supported = re.search(_SUPPORTED, exc.message)
         pin = f"--api-version {supported.group(1)}" if supported else "another --api-version"
         message += f" (use {pin}, or leave --api-version and DOCKER_API_VERSION unset to negotiate)"
     return message
 
 
-@dataclass
 class Context:
     """The client a verb runs on and where its output goes. `out` takes formatted text and
     `out_bytes`/`err_bytes` a container's output byte for byte; under --curl both are sinks, so
-    only the curl commands reach the terminal."""
+    only the curl commands reach the terminal. (A plain class: dataclasses would import
+    inspect and ast, a few milliseconds on every command.)"""
 
-    client: Client | CurlClient
-    out: TextIO
-    err: TextIO
-    out_bytes: BinaryIO
-    err_bytes: BinaryIO
-    curl: bool = False
-    is_terminal: bool = False
-    stderr_is_terminal: bool = False
-    terminal_width: int = field(default_factory=lambda: shutil.get_terminal_size().columns)
+    def __init__(
+        self,
+        client: Client | CurlClient,
+        out: TextIO,
+        err: TextIO,
+        out_bytes: BinaryIO,
+        err_bytes: BinaryIO,
+        curl: bool = False,
+        is_terminal: bool = False,
+        stderr_is_terminal: bool = False,
+    ) -> None:
+        self.client = client
+        self.out = out
+        self.err = err
+        self.out_bytes = out_bytes
+        self.err_bytes = err_bytes
+        self.curl = curl
+        self.is_terminal = is_terminal
+        self.stderr_is_terminal = stderr_is_terminal
+
+    @property
+    def terminal_width(self) -> int:
+        """Columns of the terminal: COLUMNS, else the terminal's, else 80 (as
+        shutil.get_terminal_size decides, without importing shutil)."""
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        for stream in (self.out, self.err):
+            try:
+                return os.get_terminal_size(stream.fileno()).columns or DEFAULT_TERMINAL_WIDTH
+            except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+                continue
+        return DEFAULT_TERMINAL_WIDTH
 
     def print(self, text: str) -> None:
         self.out.write(text + "\n")
+        self.out.flush()
+
+    def print_lines(self, lines: Iterable[str]) -> None:
+        """Each line, then a newline (nothing at all for no lines)."""
+        for line in lines:
+            self.out.write(line + "\n")
         self.out.flush()
 
     @staticmethod

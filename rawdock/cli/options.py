@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from ..wire.values import Value
 
 __all__ = [
     "UsageError",
@@ -18,9 +19,9 @@ __all__ = [
     "parse_ports",
     "parse_env",
     "parse_labels",
-    "parse_filters",
     "Reference",
     "parse_reference",
+    "parse_timestamp",
 ]
 
 #: Protocols a published port may carry (docker's nat.ValidateProtocol).
@@ -35,13 +36,15 @@ class UsageError(ValueError):
 # --- -p / --publish ---------------------------------------------------------------------------
 
 
-@dataclass
 class PortBindings:
     """What `-p` flags become in the create body: `ExposedPorts` and `HostConfig.PortBindings`.
     HostPort is a string ("" for a random port), exactly as the docker CLI sends it."""
 
-    exposed: dict[str, dict[str, Any]]
-    bindings: dict[str, list[dict[str, str]]]
+    def __init__(
+        self, exposed: dict[str, dict[str, Any]], bindings: dict[str, list[dict[str, str]]]
+    ) -> None:
+        self.exposed = exposed
+        self.bindings = bindings
 
 
 def _port_range(text: str, spec: str) -> tuple[int, int]:
@@ -126,7 +129,7 @@ def parse_ports(specs: Iterable[str]) -> PortBindings:
     return PortBindings(exposed, bindings)
 
 
-# --- -e / -l / --filter -----------------------------------------------------------------------
+# --- -e / -l -----------------------------------------------------------------------------
 
 
 def parse_env(values: Iterable[str], environ: Mapping[str, str] | None = None) -> list[str]:
@@ -156,17 +159,6 @@ def parse_labels(values: Iterable[str]) -> dict[str, str]:
     return labels
 
 
-def parse_filters(values: Iterable[str]) -> dict[str, list[str]]:
-    """`--filter K=V` (repeatable) -> {"K": ["V", ...]}: `label=a=b` filters on label a=b."""
-    filters: dict[str, list[str]] = {}
-    for value in values:
-        key, eq, filter_value = value.partition("=")
-        if not key or not eq:
-            raise UsageError(f"bad format of filter {value!r}: expected name=value")
-        filters.setdefault(key.strip().lower(), []).append(filter_value)
-    return filters
-
-
 # --- Image references (distribution/reference grammar) ----------------------------------------
 
 # name components are lowercase alphanumerics joined by separators: "." "_" "__" or dashes.
@@ -182,15 +174,21 @@ _DOMAIN_RE = re.compile(_DOMAIN)
 MAX_NAME_LENGTH = 255
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Value):
     """An image reference split as the registry sees it: `127.0.0.1:5000/probe:1` is registry
-    "127.0.0.1:5000", path "probe", tag "1". `name` is what /images/create wants as fromImage."""
+    "127.0.0.1:5000", path "probe", tag "1". `name` is what /images/create wants as fromImage.
+    (A frozen value, written as every one in rawdock is: rawdock.wire.values.)"""
 
     registry: str
     path: str
     tag: str
     digest: str
+
+    def __init__(self, registry: str, path: str, tag: str, digest: str) -> None:
+        object.__setattr__(self, "registry", registry)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "tag", tag)
+        object.__setattr__(self, "digest", digest)
 
     @property
     def name(self) -> str:
@@ -236,3 +234,80 @@ def parse_reference(text: str) -> Reference:
     if len(registry) + len(rest) + 1 > MAX_NAME_LENGTH:
         raise UsageError("invalid reference format: repository name must not be longer than 255")
     return Reference(registry, rest, tag, digest)
+
+
+# --- --since / --until (docker's api/types/time.GetTimestamp) ---------------------------------
+
+# Go's time.ParseDuration: a sequence of decimal numbers, each with a unit, optionally signed.
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
+                   "m": 60.0, "h": 3600.0}  # fmt: skip
+_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
+# The dates GetTimestamp reads: a date, then optionally T and the hour, minutes, seconds and a
+# fraction, then optionally a zone: Z or ±hh:mm.
+_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?"
+    r"([zZ]|[+-]\d{2}:\d{2})?"
+)
+
+
+def go_duration(text: str) -> float | None:
+    """Seconds in a Go duration ("42m", "1h30m", "1.5h", "-10s"), or None if it is not one."""
+    sign, rest = 1.0, text
+    if rest[:1] in ("+", "-"):
+        sign, rest = (-1.0 if rest[0] == "-" else 1.0), rest[1:]
+    if rest == "0":
+        return 0.0
+    if not rest:
+        return None
+    total, pos = 0.0, 0
+    while pos < len(rest):
+        match = _DURATION_PART.match(rest, pos)
+        if match is None or match.group(1) in ("", "."):
+            return None
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    return sign * total
+
+
+def parse_timestamp(value: str, now: float) -> str:
+    """What the docker CLI sends for `--since`/`--until` VALUE (GetTimestamp): a duration
+    ("42m") is that long before `now`, in whole seconds; an RFC 3339 date or time (in the local
+    zone when it has none) becomes "seconds.nanoseconds"; Unix seconds ("1700000000.5") go as
+    they are. Raises UsageError for anything else."""
+    duration = go_duration(value) if value != "0" else None
+    if duration is not None:
+        return str(int(now - duration))  # Go: reference.Add(-d).Unix(), whole seconds
+    match = _DATE.fullmatch(value)
+    if match is not None:
+        import datetime  # only for a date given on the command line
+
+        year, month, day, hour, minute, second, fraction, zone = match.groups()
+        if zone is None:
+            offset = time_offset(now)
+        elif zone in ("Z", "z"):
+            offset = 0
+        else:
+            offset = (int(zone[1:3]) * 60 + int(zone[4:6])) * 60 * (-1 if zone[0] == "-" else 1)
+        try:
+            moment = datetime.datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                int(second or 0),
+                tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)),
+            )  # fmt: skip
+        except ValueError as exc:
+            raise UsageError(f"parsing time {value!r}: {exc}") from None
+        return f"{int(moment.timestamp())}.{(fraction or '').ljust(9, '0')}"
+    if "-" in value:
+        raise UsageError(f"parsing time {value!r}: not an RFC 3339 date or time")
+    whole, dot, fraction = value.partition(".")
+    if not whole.isdigit() or (dot and not fraction.isdigit()):
+        raise UsageError(f"failed to parse value as time or duration: {value!r}")
+    return value
+
+
+def time_offset(now: float) -> int:
+    """The local zone's offset from UTC at `now`, in seconds (Go's reference.Zone())."""
+    import time
+
+    return time.localtime(now).tm_gmtoff

@@ -4,20 +4,29 @@ JSON to text: no requests here, so every format can be tested without an engine.
     print(table(["CONTAINER ID", "NAMES"], [["4f1c2a9b8e7d", "web"]]))
     CONTAINER ID   NAMES
     4f1c2a9b8e7d   web
+
+`ps` and `images` rows are `template.Row`s with docker's field names (`.ID`, `.RunningFor`, ...)
+and their default tables are docker's default templates, so `--format` and the plain table are
+one code path.
 """
 
 from __future__ import annotations
 
 import json
-import platform
+import os
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from .context import CommandError
+from .template import Row, TemplateError, parse, render
 
 if TYPE_CHECKING:
     from typing import TextIO
 
 __all__ = [
+    "tabwrite",
     "table",
     "human_duration",
     "human_size",
@@ -25,10 +34,16 @@ __all__ = [
     "short_id",
     "ellipsis",
     "format_ports",
-    "ps_table",
-    "images_table",
-    "version_text",
-    "info_text",
+    "ContainerRow",
+    "ImageRow",
+    "listing",
+    "containers_listing",
+    "images_listing",
+    "image_ids",
+    "formatted",
+    "client_version",
+    "version_lines",
+    "info_lines",
     "json_text",
     "PullProgress",
 ]
@@ -42,23 +57,51 @@ COLUMN_PADDING = 3
 SHORT_ID_LENGTH = 12
 #: `docker ps` cuts the command to this many characters before quoting it.
 COMMAND_WIDTH = 20
+#: `docker ps` cuts each mount name to this many characters.
+MOUNT_WIDTH = 15
+
+
+def tabwrite(text: str, min_width: int = MIN_COLUMN_WIDTH, padding: int = COLUMN_PADDING) -> str:
+    """Go's text/tabwriter (no flags, padded with spaces): each tab-terminated cell is padded
+    to its column's width, the widest cell of the column block plus `padding`, at least
+    `min_width`. A column block is a run of consecutive lines that have a cell in that column;
+    the text after a line's last tab is not aligned."""
+    lines = [line.split("\t") for line in text.split("\n")]
+    out: list[str] = []
+
+    def format_block(widths: list[int], first: int, end: int) -> None:
+        column = len(widths)
+        line = first
+        while line < end:
+            if column >= len(lines[line]) - 1:
+                line += 1
+                continue
+            write(widths, first, line)
+            start, width = line, min_width
+            while line < end and column < len(lines[line]) - 1:
+                width = max(width, len(lines[line][column]) + padding)
+                line += 1
+            format_block([*widths, width], start, line)
+            first = line
+        write(widths, first, end)
+
+    def write(widths: list[int], first: int, end: int) -> None:
+        for cells in lines[first:end]:
+            out.append(
+                "".join(
+                    cell.ljust(widths[i]) if i < len(widths) and i < len(cells) - 1 else cell
+                    for i, cell in enumerate(cells)
+                )
+            )
+
+    format_block([], 0, len(lines))
+    return "\n".join(out)
 
 
 def table(titles: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Columns aligned as docker's tabwriter aligns them: each column but the last is as wide as
-    its widest cell plus 3 spaces, and at least 10; no trailing spaces."""
-    all_rows = [list(titles), *[list(row) for row in rows]]
-    widths = [
-        max(MIN_COLUMN_WIDTH, max(len(row[i]) for row in all_rows) + COLUMN_PADDING)
-        for i in range(len(titles) - 1)
-    ]
-    lines = []
-    for row in all_rows:
-        cells = [
-            cell.ljust(width) for cell, width in zip(row[: len(widths)], widths, strict=True)
-        ] + row[len(widths) :]
-        lines.append("".join(cells).rstrip())
-    return "\n".join(lines)
+    its widest cell plus 3 spaces, and at least 10."""
+    return tabwrite("\n".join("\t".join(row) for row in [titles, *rows]))
 
 
 def human_duration(seconds: float) -> str:
@@ -98,9 +141,9 @@ def _scaled(size: float, base: float, units: Sequence[str], precision: int) -> s
     return f"{size:.{precision}g}{units[index]}"  # Go: "%.*g%s"
 
 
-def human_size(size: float) -> str:
+def human_size(size: float, precision: int = 3) -> str:
     """docker's units.HumanSizeWithPrecision(size, 3): decimal units, "4.26MB", "1.2GB"."""
-    return _scaled(size, 1000.0, ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"), 3)
+    return _scaled(size, 1000.0, ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"), precision)
 
 
 def binary_size(size: float) -> str:
@@ -109,7 +152,7 @@ def binary_size(size: float) -> str:
 
 
 def short_id(object_id: str) -> str:
-    """The 12-digit id docker shows: "sha256:" dropped, then truncated."""
+    """The 12-digit id docker shows: "sha256:" dropped, then truncated (stringid.TruncateID)."""
     return object_id.partition(":")[2][:SHORT_ID_LENGTH] if ":" in object_id else object_id[:12]
 
 
@@ -123,140 +166,433 @@ def _go_quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _go_time(seconds: float) -> str:
+    """Go's time.Time.String() of a Unix time, in the local zone: "2024-01-02 15:04:05 +0000
+    UTC"."""
+    return time.strftime("%Y-%m-%d %H:%M:%S %z %Z", time.localtime(seconds))
+
+
 def format_ports(ports: Iterable[JSON]) -> str:
-    """The PORTS column: "127.0.0.1:8080->80/tcp, 443/tcp". IPv6 addresses in brackets."""
-    seen: list[str] = []
-    for port in sorted(
+    """The PORTS column (docker's DisplayablePorts): consecutive ports grouped into ranges
+    ("8000-8001/tcp"), published ports as "127.0.0.1:8080->80/tcp", IPv6 hosts in brackets."""
+    ordered = sorted(
         ports,
-        key=lambda p: (p.get("PrivatePort", 0), p.get("Type", ""), p.get("IP", "")),
-    ):
-        private = f"{port.get('PrivatePort')}/{port.get('Type', 'tcp')}"
-        if port.get("PublicPort"):
-            ip = port.get("IP") or "0.0.0.0"
-            host = f"[{ip}]" if ":" in ip else ip
-            text = f"{host}:{port['PublicPort']}->{private}"
+        key=lambda p: (p.get("PrivatePort", 0), p.get("IP", ""), p.get("PublicPort", 0),
+                       p.get("Type", "")),
+    )  # fmt: skip
+    groups: dict[str, list[int]] = {}  # key -> [first, last], in the order keys appear
+    result: list[str] = []
+    mappings: list[str] = []
+    for port in ordered:
+        current, key = port.get("PrivatePort", 0), port.get("Type", "tcp")
+        ip = port.get("IP") or ""
+        if ip:
+            if port.get("PublicPort") != current:
+                host = f"[{ip}]" if ":" in ip else ip
+                mappings.append(f"{host}:{port.get('PublicPort')}->{current}/{port.get('Type')}")
+                continue
+            key = f"{ip}/{key}"
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [current, current]
+        elif current == group[1] + 1:
+            group[1] = current
         else:
-            text = private
-        if text not in seen:
-            seen.append(text)
-    return ", ".join(seen)
+            result.append(_port_group(key, *group))
+            del groups[key]  # re-inserted last, as Go's map keeps the key's first position
+            groups[key] = [current, current]
+    result += [_port_group(key, first, last) for key, (first, last) in groups.items()]
+    return ", ".join(result + mappings)
 
 
-def _names(names: Iterable[str]) -> str:
-    # Names come as "/web"; names with another "/" are legacy links, which docker hides.
-    plain = [name[1:] if name.startswith("/") else name for name in names]
-    return ",".join(name for name in plain if "/" not in name)
+def _port_group(key: str, first: int, last: int) -> str:
+    ip, _, kind = key.rpartition("/")
+    group = str(first) if first == last else f"{first}-{last}"
+    if ip:
+        group = f"{ip}:{group}->{group}"
+    return f"{group}/{kind}"
 
 
-PS_TITLES = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+# --- ps and images rows -----------------------------------------------------------------------
 
 
-def ps_table(containers: Iterable[JSON], now: float, no_trunc: bool = False) -> str:
-    """`docker ps`: one row per container from GET /containers/json. STATUS is the daemon's own
-    text ("Up 3 seconds", "Exited (0) 5 seconds ago")."""
-    rows = []
-    for container in containers:
-        command = container.get("Command") or ""
-        image = container.get("Image") or ""
-        if image.startswith("sha256:") and not no_trunc:
-            image = short_id(image)
-        rows.append(
-            [
-                container["Id"] if no_trunc else short_id(container["Id"]),
-                image,
-                _go_quote(command if no_trunc else ellipsis(command, COMMAND_WIDTH)),
-                human_duration(now - container.get("Created", now)) + " ago",
-                container.get("Status") or "",
-                format_ports(container.get("Ports") or []),
-                _names(container.get("Names") or []),
-            ]
-        )
-    return table(PS_TITLES, rows)
+class ContainerRow(Row):
+    """One container of GET /containers/json, with the fields of docker's ContainerContext."""
+
+    HEADERS = {
+        "ID": "CONTAINER ID",
+        "Image": "IMAGE",
+        "Command": "COMMAND",
+        "CreatedAt": "CREATED AT",
+        "RunningFor": "CREATED",
+        "Ports": "PORTS",
+        "State": "STATE",
+        "Status": "STATUS",
+        "Size": "SIZE",
+        "Names": "NAMES",
+        "Labels": "LABELS",
+        "Label": "LABEL",
+        "LocalVolumes": "LOCAL VOLUMES",
+        "Mounts": "MOUNTS",
+        "Networks": "NETWORKS",
+        "Platform": "PLATFORM",
+    }
+    GO_TYPE = "*formatter.ContainerContext"
+    DEFAULT = (
+        "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}"
+        "\\t{{.Names}}"
+    )
+
+    def __init__(self, container: JSON, trunc: bool = True, now: float | None = None) -> None:
+        self.c = container
+        self.trunc = trunc
+        self.now = time.time() if now is None else now
+
+    def ID(self) -> str:  # noqa: N802 -- docker's field names
+        return short_id(self.c["Id"]) if self.trunc else self.c["Id"]
+
+    def Image(self) -> str:  # noqa: N802
+        image = self.c.get("Image") or ""
+        if not image:
+            return "<no image>"
+        if self.trunc:
+            if short_id(self.c.get("ImageID") or "") == short_id(image):
+                return short_id(image)
+            name, at, _ = image.partition("@")  # a digest is not shown
+            if at:
+                return name
+        return str(image)
+
+    def Command(self) -> str:  # noqa: N802
+        command = self.c.get("Command") or ""
+        return _go_quote(ellipsis(command, COMMAND_WIDTH) if self.trunc else command)
+
+    def CreatedAt(self) -> str:  # noqa: N802
+        return _go_time(self.c.get("Created", 0))
+
+    def RunningFor(self) -> str:  # noqa: N802
+        return human_duration(self.now - self.c.get("Created", self.now)) + " ago"
+
+    def Ports(self) -> str:  # noqa: N802
+        return format_ports(self.c.get("Ports") or [])
+
+    def State(self) -> str:  # noqa: N802
+        return str(self.c.get("State") or "")
+
+    def Status(self) -> str:  # noqa: N802
+        return str(self.c.get("Status") or "")
+
+    def Size(self) -> str:  # noqa: N802
+        writable = human_size(self.c.get("SizeRw") or 0)
+        root = self.c.get("SizeRootFs") or 0
+        return f"{writable} (virtual {human_size(root)})" if root > 0 else writable
+
+    def Names(self) -> str:  # noqa: N802
+        # Names come as "/web"; one with another "/" is a legacy link: truncated, the first
+        # name without one is shown.
+        names = [name[1:] if name.startswith("/") else name for name in self.c.get("Names") or []]
+        if self.trunc:
+            plain = [name for name in names if "/" not in name]
+            names = plain[:1] or names
+        return ",".join(names)
+
+    def Labels(self) -> str:  # noqa: N802
+        labels = self.c.get("Labels") or {}
+        return ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
+
+    def Label(self, name: str) -> str:  # noqa: N802
+        return str((self.c.get("Labels") or {}).get(name, ""))
+
+    def LocalVolumes(self) -> str:  # noqa: N802
+        mounts = self.c.get("Mounts") or []
+        return str(sum(1 for mount in mounts if mount.get("Driver") == "local"))
+
+    def Mounts(self) -> str:  # noqa: N802
+        names = []
+        for mount in self.c.get("Mounts") or []:
+            name = mount.get("Name") or mount.get("Source") or ""
+            names.append(ellipsis(name, MOUNT_WIDTH) if self.trunc else name)
+        return ",".join(names)
+
+    def Networks(self) -> str:  # noqa: N802
+        networks = (self.c.get("NetworkSettings") or {}).get("Networks") or {}
+        return ",".join(sorted(networks))
+
+    def Platform(self) -> Any:  # noqa: N802
+        return None  # docker 28 reads it from the image index: not in API 1.41's answer
 
 
-IMAGES_TITLES = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+class ImageRow(Row):
+    """One repository:tag of an image of GET /images/json (docker's imageContext)."""
+
+    HEADERS = {
+        "ID": "IMAGE ID",
+        "Repository": "REPOSITORY",
+        "Tag": "TAG",
+        "Digest": "DIGEST",
+        "CreatedSince": "CREATED",
+        "CreatedAt": "CREATED AT",
+        "Size": "SIZE",
+        "Containers": "CONTAINERS",
+        "VirtualSize": "VIRTUAL SIZE",
+        "SharedSize": "SHARED SIZE",
+        "UniqueSize": "UNIQUE SIZE",
+    }
+    GO_TYPE = "*formatter.imageContext"
+    DEFAULT = "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+    DIGESTS = (
+        "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+    )
+
+    def __init__(
+        self, image: JSON, repository: str, tag: str, digest: str, trunc: bool = True,
+        now: float | None = None,
+    ) -> None:  # fmt: skip
+        self.i = image
+        self.repository, self.tag, self.digest = repository, tag, digest
+        self.trunc = trunc
+        self.now = time.time() if now is None else now
+
+    def ID(self) -> str:  # noqa: N802
+        return short_id(self.i["Id"]) if self.trunc else self.i["Id"]
+
+    def Repository(self) -> str:  # noqa: N802
+        return self.repository
+
+    def Tag(self) -> str:  # noqa: N802
+        return self.tag
+
+    def Digest(self) -> str:  # noqa: N802
+        return self.digest
+
+    def CreatedSince(self) -> str:  # noqa: N802
+        return human_duration(self.now - self.i.get("Created", self.now)) + " ago"
+
+    def CreatedAt(self) -> str:  # noqa: N802
+        return _go_time(self.i.get("Created", 0))
+
+    def Size(self) -> str:  # noqa: N802
+        return human_size(self.i.get("Size") or 0)
+
+    def Containers(self) -> str:  # noqa: N802
+        count = self.i.get("Containers", -1)
+        return "N/A" if count == -1 else human_size(count, 4)
+
+    def VirtualSize(self) -> str:  # noqa: N802
+        return human_size(self.i.get("VirtualSize", self.i.get("Size") or 0), 4)
+
+    def SharedSize(self) -> str:  # noqa: N802
+        shared = self.i.get("SharedSize", -1)
+        return "N/A" if shared == -1 else human_size(shared, 4)
+
+    def UniqueSize(self) -> str:  # noqa: N802
+        shared = self.i.get("SharedSize", -1)
+        return "N/A" if shared == -1 else human_size((self.i.get("Size") or 0) - shared, 4)
 
 
-def image_rows(images: Iterable[JSON]) -> list[tuple[str, str, JSON]]:
-    """(repository, tag, image) per tag of each image; an untagged image is one "<none>" row."""
+def image_rows(images: Iterable[JSON], trunc: bool = True, digests: bool = False) -> list[ImageRow]:
+    """One row per repository:tag of each image (docker's imageFormat): an image with no tag
+    and no digest is one "<none>" row; digests are a column only with --digests."""
+    now = time.time()
     rows = []
     for image in images:
-        tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
-        if not tags:
-            digests = [d for d in image.get("RepoDigests") or [] if d != "<none>@<none>"]
-            repository = digests[0].partition("@")[0] if digests else "<none>"
-            rows.append((repository, "<none>", image))
-        for repo_tag in tags:
-            repository, _, tag = repo_tag.rpartition(":")
-            rows.append((repository, tag, image))
+        tags = image.get("RepoTags") or []
+        refs = image.get("RepoDigests") or []
+        if (not tags and not refs) or (tags == ["<none>:<none>"] and refs == ["<none>@<none>"]):
+            rows.append(ImageRow(image, "<none>", "<none>", "<none>", trunc, now))
+            continue
+        repo_tags: dict[str, list[str]] = {}
+        for ref in tags:
+            repository, colon, tag = ref.rpartition(":")
+            if colon and "/" not in tag and repository != "<none>":
+                repo_tags.setdefault(repository, []).append(tag)
+        repo_digests: dict[str, list[str]] = {}
+        for ref in refs:
+            repository, at, digest = ref.partition("@")
+            if at and repository != "<none>":
+                repo_digests.setdefault(repository, []).append(digest)
+        for repository, repo_tag_list in repo_tags.items():
+            shown = repo_digests.pop(repository, []) if digests else []
+            repo_digests.pop(repository, None)
+            for tag in repo_tag_list:
+                for digest in shown or ["<none>"]:
+                    rows.append(ImageRow(image, repository, tag, digest, trunc, now))
+        for repository, digest_list in repo_digests.items():
+            for digest in digest_list if digests else [""]:
+                rows.append(ImageRow(image, repository, "<none>", digest, trunc, now))
     return rows
 
 
-def images_table(images: Iterable[JSON], now: float, no_trunc: bool = False) -> str:
-    """`docker images`: one row per repository:tag from GET /images/json."""
-    rows = [
-        [
-            repository,
-            tag,
-            image["Id"] if no_trunc else short_id(image["Id"]),
-            human_duration(now - image.get("Created", now)) + " ago",
-            human_size(image.get("Size", 0)),
-        ]
-        for repository, tag, image in image_rows(images)
-    ]
-    return table(IMAGES_TITLES, rows)
+# --- --format ---------------------------------------------------------------------------------
 
 
-#: `docker version` and `docker info` start every value in this column.
-FIELD_VALUE_COLUMN = 20
+def listing(
+    rows: Sequence[Row], format_spec: str, default: str, headers: Mapping[str, str]
+) -> list[str]:
+    """Rows as docker's formatter prints them: `format_spec` is "" or "table" (the default
+    table), "json" (one JSON object per line), "table TEMPLATE" (a table with titles) or a
+    TEMPLATE (one rendering per row). `\\t` and `\\n` in it are a tab and a newline."""
+    spec = format_spec or default
+    if spec == "table":
+        spec = default
+    elif spec == "json":
+        spec = "{{json .}}"
+    is_table = spec.startswith("table")
+    source = spec[len("table") :] if is_table else spec
+    source = source.strip(" ").replace("\\t", "\t").replace("\\n", "\n")
+    try:
+        template = parse(source)
+    except TemplateError as exc:
+        raise CommandError(f"failed to parse template: {exc}") from None
+    try:
+        rendered = [render(template, row) for row in rows]
+        if not is_table:
+            return rendered
+        title = render(template, None, headers)
+    except TemplateError as exc:
+        raise CommandError(f"failed to execute template: {exc}") from None
+    return tabwrite("\n".join([title, *rendered])).split("\n")
+
+
+def uses_size(format_spec: str) -> bool:
+    """Whether a ps template shows sizes, which the daemon computes only when asked (docker asks
+    for them when the template uses .Size, as `{{json .}}` does)."""
+    return ".Size" in format_spec or format_spec == "json" or "json ." in format_spec
+
+
+def containers_listing(
+    containers: Iterable[JSON], format_spec: str | None, no_trunc: bool, size: bool = False
+) -> list[str]:
+    """`docker ps` (GET /containers/json) as a table, or through --format."""
+    now = time.time()
+    rows = [ContainerRow(container, not no_trunc, now) for container in containers]
+    default = ContainerRow.DEFAULT + ("\\t{{.Size}}" if size else "")
+    return listing(rows, format_spec or "", default, ContainerRow.HEADERS)
+
+
+def images_listing(
+    images: Iterable[JSON], format_spec: str | None, no_trunc: bool, digests: bool = False
+) -> list[str]:
+    """`docker images` (GET /images/json) as a table, or through --format."""
+    rows = image_rows(images, not no_trunc, digests)
+    default = ImageRow.DIGESTS if digests else ImageRow.DEFAULT
+    return listing(rows, format_spec or "", default, ImageRow.HEADERS)
+
+
+def image_ids(images: Iterable[JSON], no_trunc: bool) -> list[str]:
+    """`docker images -q`: each row's id, an image with several tags once."""
+    seen: list[str] = []
+    for row in image_rows(images, not no_trunc):
+        if row.ID() not in seen:
+            seen.append(row.ID())
+    return seen
+
+
+def formatted(values: Iterable[JSON], format_spec: str) -> list[str]:
+    """`inspect -f`, `info --format`, `version --format`: each value through the template."""
+    if format_spec == "json":
+        format_spec = "{{json .}}"
+    source = format_spec.replace("\\t", "\t").replace("\\n", "\n")
+    try:
+        template = parse(source)
+        return [render(template, value) for value in values]
+    except TemplateError as exc:
+        raise CommandError(f"template parsing error: {exc}") from None
+
+
+# --- version and info -------------------------------------------------------------------------
+
 #: Go's names for machine architectures (runtime.GOARCH), as docker shows them.
 GO_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}
 
 
+def client_version(rawdock_version: str, api_version: str, newest: str, context: str) -> JSON:
+    """The client half of `version`, with docker's field names (for --format)."""
+    machine = os.uname().machine
+    return {
+        "Platform": {"Name": "rawdock"},
+        "Version": rawdock_version,
+        "ApiVersion": api_version,
+        "DefaultAPIVersion": newest,
+        "PythonVersion": ".".join(str(part) for part in sys.version_info[:3]),
+        "Os": sys.platform,
+        "Arch": GO_ARCH.get(machine, machine),
+        "Context": context,
+    }
+
+
+_WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _ansic(build_time: str) -> str:
+    """docker version's Built: the daemon's RFC 3339 time as Go's time.ANSIC
+    ("Thu May  7 21:09:36 2026"), or as given when it is not one. (By hand: time.strptime
+    would import datetime, calendar and _strptime on every `version`.)"""
+    date, t, clock = build_time.partition("T")
+    parts = date.split("-")
+    if not t or len(parts) != 3 or not all(part.isdigit() for part in parts) or len(clock) < 8:
+        return build_time
+    year, month, day = (int(part) for part in parts)
+    if not 1 <= month <= 12:
+        return build_time
+    # Sakamoto's method: the day of the week of a Gregorian date, 0 for Sunday.
+    shifted = year - (month < 3)
+    offsets = (0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4)
+    weekday = (
+        shifted + shifted // 4 - shifted // 100 + shifted // 400 + offsets[month - 1] + day
+    ) % 7
+    return f"{_WEEKDAYS[weekday]} {_MONTHS[month - 1]} {day:>2} {clock[:8]} {year}"
+
+
+def version_lines(client: JSON, server: JSON | None, format_spec: str | None) -> list[str]:
+    """`docker version`: the client (rawdock), then the engine from GET /version, aligned as
+    docker's tabwriter aligns them (minwidth 20, padding 1)."""
+    if format_spec:
+        return formatted([{"Client": client, "Server": server}], format_spec)
+    api = client["ApiVersion"]
+    if api != client["DefaultAPIVersion"]:
+        api += f" (downgraded from {client['DefaultAPIVersion']})"
+    lines = [
+        f"Client: {client['Platform']['Name']}",
+        f" Version:\t{client['Version']}",
+        f" API version:\t{api}",
+        f" Python version:\t{client['PythonVersion']}",
+        f" OS/Arch:\t{client['Os']}/{client['Arch']}",
+        f" Context:\t{client['Context']}",
+    ]
+    if server is not None:
+        name = (server.get("Platform") or {}).get("Name") or ""
+        lines += ["", f"Server: {name}".rstrip()]
+        for component in server.get("Components") or [{"Name": "Engine", "Details": {}}]:
+            details = component.get("Details") or {}
+            lines.append(f" {component.get('Name')}:")
+            if component.get("Name") == "Engine":
+                minimum = server.get("MinAPIVersion", details.get("MinAPIVersion", ""))
+                lines += [
+                    f"  Version:\t{server.get('Version', '')}",
+                    f"  API version:\t{server.get('ApiVersion', '')} (minimum version {minimum})",
+                    f"  Go version:\t{server.get('GoVersion', '')}",
+                    f"  Git commit:\t{server.get('GitCommit', '')}",
+                    f"  Built:\t{_ansic(server.get('BuildTime', ''))}",
+                    f"  OS/Arch:\t{server.get('Os', '')}/{server.get('Arch', '')}",
+                    f"  Experimental:\t{str(server.get('Experimental', False)).lower()}",
+                ]
+            else:
+                lines.append(f"  Version:\t{component.get('Version', '')}")
+                lines += [f"  {key}:\t{details[key]}" for key in sorted(details)]
+    return tabwrite("\n".join(lines), 20, 1).split("\n")
+
+
 def _fields(pairs: Iterable[tuple[str, Any]], indent: str) -> list[str]:
     return [
-        f"{indent}{(name + ':').ljust(FIELD_VALUE_COLUMN - len(indent) - 1)} {value}"
+        f"{indent}{(name + ':').ljust(20 - len(indent) - 1)} {value}"
         for name, value in pairs
         if value not in (None, "")
     ]
 
 
-def version_text(rawdock_version: str, api_version: str, server: JSON) -> str:
-    """`docker version`: the client (rawdock), then the engine from GET /version."""
-    lines = ["Client: rawdock"]
-    lines += _fields(
-        [
-            ("Version", rawdock_version),
-            ("API version", api_version),
-            ("Python version", platform.python_version()),
-            ("OS/Arch", f"{sys.platform}/{GO_ARCH.get(platform.machine(), platform.machine())}"),
-        ],
-        " ",
-    )
-    lines += ["", f"Server: {server.get('Platform', {}).get('Name') or 'Docker Engine'}"]
-    lines.append(" Engine:")
-    minimum = f" (minimum version {server['MinAPIVersion']})" if "MinAPIVersion" in server else ""
-    lines += _fields(
-        [
-            ("Version", server.get("Version")),
-            ("API version", f"{server.get('ApiVersion')}{minimum}"),
-            ("Go version", server.get("GoVersion")),
-            ("Git commit", server.get("GitCommit")),
-            ("Built", server.get("BuildTime")),
-            ("OS/Arch", f"{server.get('Os')}/{server.get('Arch')}"),
-            ("Experimental", str(server.get("Experimental", False)).lower()),
-        ],
-        "  ",
-    )
-    for component in server.get("Components") or []:
-        if component.get("Name") == "Engine":
-            continue
-        lines.append(f" {component.get('Name')}:")
-        lines += _fields([("Version", component.get("Version"))], "  ")
-    return "\n".join(lines)
-
-
-def info_text(info: JSON) -> str:
+def info_lines(info: JSON) -> list[str]:
     """`docker info`: the main facts from GET /info."""
     lines = ["Server:"]
     lines += _fields(
@@ -289,7 +625,7 @@ def info_text(info: JSON) -> str:
     )
     for warning in info.get("Warnings") or []:
         lines.append(warning)
-    return "\n".join(lines)
+    return lines
 
 
 def json_text(value: JSON) -> str:

@@ -1,5 +1,5 @@
 """`rawdock service ...` and `rawdock node ...`: Swarm verbs, in the same shape as the others
-(`verb(ctx, args) -> exit status`, registered in `register()`):
+(`VERB_flags(parser)` beside `VERB(ctx, args) -> exit status`, listed in rawdock.cli.verbs):
 
     rawdock service create --name web --replicas 2 --label team=a IMAGE [COMMAND...]
     rawdock service ls [-q]
@@ -14,12 +14,10 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from .commands import add, group
 from .context import CommandError, Context
 from .output import short_id, table
 
 __all__ = [
-    "register",
     "service_ls",
     "service_create",
     "service_scale",
@@ -100,6 +98,11 @@ def service_spec(
     return spec
 
 
+def service_ls_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
+
+
 def service_ls(ctx: Context, args: argparse.Namespace) -> int:
     """`service ls`: GET /services?status=1."""
     services = ctx.client.services(status=True)
@@ -110,6 +113,16 @@ def service_ls(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def service_create_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] IMAGE [COMMAND] [ARG...]"
+    parser.add_argument("--name", help="Service name")
+    parser.add_argument("--replicas", type=int, default=1, help="Number of tasks")
+    parser.add_argument("--label", action="append", metavar="list", help="Service labels")
+    parser.add_argument("-e", "--env", action="append", metavar="list", help="Set variables")
+    parser.add_argument("image")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+
+
 def service_create(ctx: Context, args: argparse.Namespace) -> int:
     """`service create`: POST /services/create; prints the new service's id."""
     labels = dict(_key_value(item, "--label") for item in args.label or [])
@@ -117,6 +130,11 @@ def service_create(ctx: Context, args: argparse.Namespace) -> int:
     created = ctx.client.create_service(spec)
     ctx.print(created["ID"])
     return 0
+
+
+def service_scale_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s SERVICE=REPLICAS [SERVICE=REPLICAS...]"
+    parser.add_argument("scales", nargs="+", metavar="SERVICE=REPLICAS")
 
 
 def service_scale(ctx: Context, args: argparse.Namespace) -> int:
@@ -136,12 +154,22 @@ def service_scale(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def service_rm_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s SERVICE [SERVICE...]"
+    parser.add_argument("services", nargs="+", metavar="SERVICE")
+
+
 def service_rm(ctx: Context, args: argparse.Namespace) -> int:
     """`service rm NAME ...`: DELETE /services/{id}; prints each name removed."""
     for name in args.services:
         ctx.client.remove_service(name)
         ctx.print(name)
     return 0
+
+
+def node_ls_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
 
 
 def node_ls(ctx: Context, args: argparse.Namespace) -> int:
@@ -160,33 +188,3 @@ def _key_value(item: str, what: str) -> tuple[str, str]:
     if not sep or not key:
         raise CommandError(f"rawdock: expected {what} as KEY=VALUE, got {item!r}")
     return key, value
-
-
-# --- Parser -----------------------------------------------------------------------------------
-
-
-def register(verbs: argparse._SubParsersAction[Any]) -> None:
-    """Add `service` and `node` to the CLI's verbs."""
-    services = group(verbs, "service", "Manage Swarm services")
-    add(services, "ls", service_ls, "List services").add_argument(
-        "-q", "--quiet", action="store_true", help="only the ids"
-    )
-
-    p = add(services, "create", service_create, "Create a replicated service")
-    p.add_argument("--name")
-    p.add_argument("--replicas", type=int, default=1)
-    p.add_argument("--label", action="append", metavar="KEY=VALUE")
-    p.add_argument("-e", "--env", action="append", metavar="NAME=VALUE")
-    p.add_argument("image")
-    p.add_argument("command", nargs=argparse.REMAINDER)
-
-    p = add(services, "scale", service_scale, "Set the replica count of services")
-    p.add_argument("scales", nargs="+", metavar="SERVICE=REPLICAS")
-
-    p = add(services, "rm", service_rm, "Remove services")
-    p.add_argument("services", nargs="+", metavar="SERVICE")
-
-    nodes = group(verbs, "node", "Manage Swarm nodes")
-    add(nodes, "ls", node_ls, "List nodes").add_argument(
-        "-q", "--quiet", action="store_true", help="only the ids"
-    )

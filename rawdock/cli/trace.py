@@ -1,7 +1,7 @@
 """`--trace` and `--curl`: showing requests instead of (or as well as) running them.
 
 `TraceFormatter` is the `trace=` hook of `rawdock.Client`: it sees every byte sent and received
-and prints them readably, marking the chunk-size lines of chunked bodies (RFC 9112 §7.1).
+and prints them readably, framing the responses with rawdock's own parser.
 `CurlClient` is a client whose executor prints the equivalent curl command of each call and
 sends nothing: the endpoints are data, so it runs the very calls `rawdock.Client` would.
 """
@@ -13,30 +13,21 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..api import Call, Endpoints, StreamCall, SyncRunner
+from ..errors import ProtocolError
 from ..transport import parse_host
+from ..wire import Data, Event, Head, ResponseParser
 
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["TraceFormatter", "CurlClient", "shell_word", "DEFAULT_CURL_API_VERSION"]
+__all__ = ["TraceFormatter", "CurlClient", "shell_word"]
 
 T = TypeVar("T")
 
 #: How much of a body (or a piece of one) a trace shows before cutting it.
 BODY_PREVIEW_BYTES = 160
-#: A head longer than this is not HTTP we understand: stop parsing and show raw bytes.
-MAX_TRACE_HEAD_BYTES = 64 * 1024
 
 # --- --trace ----------------------------------------------------------------------------------
-
-# What the receiving side expects next.
-_HEAD = "head"
-_LENGTH = "length"
-_CHUNK_SIZE = "chunk-size"
-_CHUNK_DATA = "chunk-data"
-_CHUNK_CRLF = "chunk-crlf"
-_TRAILERS = "trailers"
-_RAW = "raw"  # until EOF, after a 101 upgrade, or after bytes we could not parse
 
 
 def preview(data: bytes, limit: int = BODY_PREVIEW_BYTES) -> str:
@@ -59,24 +50,24 @@ class TraceFormatter:
         > GET /v1.41/info HTTP/1.1          request line and fields, as sent
         > Host: docker
         >
-        < HTTP/1.1 200 OK                   status line and fields, as received
+        < HTTP/1.1 200 OK                   status line and fields, as the parser read them
         < Transfer-Encoding: chunked
         <
-        < [chunk-size line "a3f" = 2623 bytes]
-        < {"ID":"7TQJ:...  … [2623 bytes]   the body, cut, with its byte count
-        < [chunk-size line "0" = last chunk]
+        < {"ID":"7TQJ:...  … [2623 bytes]   each piece of body the parser delivers, cut
+        < [end of body: 2623 bytes, chunked]
 
-    Responses arrive cut anywhere; a small state machine (the framing rules of RFC 9112 §6)
-    finds where the head ends, where each chunk-size line is, and where the response ends,
-    whichever way the bytes are split. It assumes what the CLI does: one request at a time."""
+    Responses arrive cut anywhere. Where a head ends, how the body is framed and where it ends
+    is decided by the very parser the client uses (`rawdock.wire.ResponseParser`, RFC 9112 §6),
+    one per response, fed the bytes as they come: the trace shows what rawdock understood. It
+    assumes what the CLI does: one request at a time."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self._methods: list[str] = []  # methods of requests whose responses are still to come
-        self._state = _HEAD
-        self._buf = bytearray()
-        self._remaining = 0
-        self._no_body = False
+        self._parser: ResponseParser | None = None
+        self._framing = ""
+        self._body_bytes = 0
+        self._raw = False  # after a 101, or after bytes the parser refused: shown as they come
 
     def __call__(self, direction: str, data: bytes) -> None:
         if direction == "send":
@@ -89,6 +80,7 @@ class TraceFormatter:
         self.out.write(f"{mark} {text}".rstrip() + "\n")
 
     def _sent(self, data: bytes) -> None:
+        self._raw = False
         head, sep, body = data.partition(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         if lines and lines[0]:
@@ -101,115 +93,61 @@ class TraceFormatter:
             self._line(">", preview(body))
 
     def _received(self, data: bytes) -> None:
-        if not data:
-            if self._state is _RAW:
-                self._line("<", "[connection closed: end of body]")
-            self._state = _HEAD
-            self._buf.clear()
+        if self._raw:
+            if data:
+                self._line("<", preview(data))
+            else:
+                self._line("<", "[connection closed]")
             return
-        self._buf += data
-        while self._buf and self._step():
-            pass
+        while True:
+            if self._parser is None:
+                if not data:
+                    return
+                method = self._methods.pop(0) if self._methods else "GET"
+                self._parser = ResponseParser(method)
+                self._body_bytes = 0
+            parser = self._parser
+            try:
+                events = parser.feed(data) if data else parser.feed_eof()
+            except ProtocolError as exc:
+                self._line("<", f"[not HTTP rawdock can parse: {exc}; raw bytes follow]")
+                self._line("<", preview(data))
+                self._parser, self._raw = None, True
+                return
+            for event in events:
+                self._event(event)
+            if not parser.done:
+                return
+            self._parser = None
+            data = parser.trailing
+            if self._raw:  # a 101: what follows is the upgraded stream
+                if data:
+                    self._line("<", preview(data))
+                return
+            if not data:
+                return
 
-    def _step(self) -> bool:
-        """Consume what the state allows from the buffer; False when more bytes are needed."""
-        buf = self._buf
-        if self._state is _HEAD:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(buf) > MAX_TRACE_HEAD_BYTES:
-                    self._state = _RAW
-                    return True
-                return False
-            head = bytes(buf[:end])
-            del buf[: end + 4]
-            self._head(head)
-            return True
-        if self._state in (_LENGTH, _CHUNK_DATA):
-            piece = bytes(buf[: self._remaining])
-            del buf[: len(piece)]
-            self._remaining -= len(piece)
-            self._line("<", preview(piece))
-            if not self._remaining:
-                self._state = _HEAD if self._state is _LENGTH else _CHUNK_CRLF
-            return True
-        if self._state is _CHUNK_CRLF:
-            if len(buf) < 2:
-                return False
-            del buf[:2]
-            self._state = _CHUNK_SIZE
-            return True
-        if self._state in (_CHUNK_SIZE, _TRAILERS):
-            end = buf.find(b"\r\n")
-            if end < 0:
-                return False
-            line = bytes(buf[:end])
-            del buf[: end + 2]
-            if self._state is _TRAILERS:
-                self._line("<", line.decode("latin-1"))
-                if not line:
-                    self._state = _HEAD
-                return True
-            return self._chunk_size(line)
-        # _RAW: an upgraded stream, a body running to EOF, or bytes we could not frame.
-        self._line("<", preview(bytes(buf)))
-        buf.clear()
-        return False
-
-    def _chunk_size(self, line: bytes) -> bool:
-        digits = line.split(b";", 1)[0].strip()
-        try:
-            size = int(digits, 16)
-        except ValueError:
-            self._line("<", f"[invalid chunk-size line {preview(line)}]")
-            self._state = _RAW
-            return True
-        shown = line.decode("latin-1")
-        if size:
-            self._line("<", f'[chunk-size line "{shown}" = {size} bytes]')
-            self._state, self._remaining = _CHUNK_DATA, size
-        else:
-            self._line("<", f'[chunk-size line "{shown}" = last chunk]')
-            self._state = _TRAILERS
-        return True
-
-    def _head(self, head: bytes) -> None:
-        lines = head.split(b"\r\n")
-        for line in lines:
-            self._line("<", line.decode("latin-1"))
-        self._line("<", "")
-        match = re.match(rb"HTTP/1\.[01] ([0-9]{3})", lines[0])
-        status = int(match.group(1)) if match else 0
-        if 100 <= status < 200 and status != 101:
-            return  # an interim response: the real head follows
-        method = self._methods.pop(0) if self._methods else "GET"
-        fields = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            fields[name.strip().lower()] = value.strip().lower()
-        # RFC 9112 §6.3: which framing the body has.
-        if status == 101:
-            self._line("<", "[switched protocols: raw stream follows]")
-            self._state = _RAW
-        elif method == "HEAD" or status in (204, 304):
-            self._state = _HEAD
-        elif b"chunked" in fields.get(b"transfer-encoding", b""):
-            self._state = _CHUNK_SIZE
-        elif fields.get(b"content-length", b"").isdigit():
-            self._remaining = int(fields[b"content-length"])
-            self._state = _LENGTH if self._remaining else _HEAD
-        else:
-            self._state = _RAW
+    def _event(self, event: Event) -> None:
+        if isinstance(event, Head):
+            self._line("<", f"HTTP/1.1 {event.status} {event.reason}")
+            for name, value in event.headers:
+                self._line("<", f"{name}: {value}")
+            self._line("<", "")
+            chunked = "chunked" in (event.headers.get("transfer-encoding") or "").lower()
+            self._framing = "chunked" if chunked else "Content-Length"
+            if event.status == 101:
+                self._line("<", "[switched protocols: raw stream follows]")
+                self._raw = True
+        elif isinstance(event, Data):
+            self._body_bytes += len(event.data)
+            self._line("<", preview(event.data))
+        elif self._body_bytes:
+            for name, value in event.trailers:
+                self._line("<", f"{name}: {value}")
+            self._line("<", f"[end of body: {self._body_bytes} bytes, {self._framing}]")
 
 
 # --- --curl -----------------------------------------------------------------------------------
-
-#: The API version `--curl` writes when none is given. It cannot ask the daemon (it sends
-#: nothing), so it picks the version the most engines accept: 1.40 is understood by every engine
-#: since 19.03 (2019) and is still accepted by the newest ones (Engine 29.3+ lowered its minimum
-#: back to 1.40). 1.41 would leave out 19.03; 1.44 every engine before 25.0; and 1.24 or older
-#: is refused by Engine 29.
-DEFAULT_CURL_API_VERSION = "1.40"
 
 # Words a POSIX shell reads literally without quotes. "?" is a glob character, but only matches
 # an existing file path, which "http:/v1.40/..." never is; the Docker docs leave it bare too.

@@ -1,0 +1,463 @@
+"""Container verbs: ps, create, run, start, stop, restart, kill, rm, wait, logs, container inspect.
+
+Each verb is two functions side by side, as docker/cli keeps NewStopCommand and runStop in one
+file: `VERB_flags(parser)` declares its flags and usage line, `VERB(ctx, args)` runs it and
+returns the exit status. They make requests through `ctx.client`, hand the answers to
+`rawdock.cli.output` to be formatted, and print only through `ctx`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ..errors import DockerError, NotFound
+from . import output
+from .context import CommandError, Context, daemon_error
+from .flags import add_filter_flag, add_format_flag, parse_filters
+
+__all__ = [
+    "ps",
+    "create",
+    "run",
+    "start",
+    "stop",
+    "restart",
+    "kill",
+    "rm",
+    "wait",
+    "logs",
+    "container_inspect",
+    "container_config",
+    "follow_output",
+    "copy_output",
+    "for_each",
+]
+
+JSON = Any
+
+#: docker run's own exit statuses (docs "docker run: exit status").
+EXIT_DAEMON_ERROR = 125  # the daemon failed before the container ran
+EXIT_CANNOT_INVOKE = 126  # the command exists but cannot be run
+EXIT_NOT_FOUND = 127  # the command does not exist
+
+
+# --- ps ---------------------------------------------------------------------------------------
+
+
+def ps_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.add_argument(
+        "-a", "--all", action="store_true", help="Show all containers (default shows just running)"
+    )
+    add_filter_flag(parser)
+    add_format_flag(parser)
+    parser.add_argument(
+        "-n", "--last", type=int, default=-1, metavar="int",
+        help="Show n last created containers (includes all states)",
+    )  # fmt: skip
+    parser.add_argument(
+        "-l", "--latest", action="store_true", help="Show the latest created container"
+    )
+    parser.add_argument("--no-trunc", action="store_true", help="Don't truncate output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only display container IDs")
+    parser.add_argument("-s", "--size", action="store_true", help="Display total file sizes")
+    parser.add_argument("--json", action="store_true", help="Print the daemon's JSON")
+
+
+def ps(ctx: Context, args: argparse.Namespace) -> int:
+    """GET /containers/json, as docker's table, ids, or a --format template."""
+    limit = 1 if args.latest else args.last if args.last > 0 else None
+    found = ctx.client.containers(
+        all=args.all or limit is not None,
+        filters=parse_filters(args.filter) or None,
+        limit=limit,
+        size=args.size,
+    )
+    if args.json:
+        ctx.print(output.json_text(found))
+    elif args.quiet and not args.format:
+        for container in found:
+            ctx.print(container["Id"] if args.no_trunc else output.short_id(container["Id"]))
+    else:
+        ctx.print_lines(output.containers_listing(found, args.format, args.no_trunc))
+    return 0
+
+
+# --- create and run ---------------------------------------------------------------------------
+
+
+def create_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] IMAGE [COMMAND] [ARG...]"
+    container_flags(parser)
+
+
+def container_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags `create` and `run` share, then IMAGE and the command (flags after IMAGE are
+    the command's, as docker stops reading its own there)."""
+    parser.add_argument("--name", help="Assign a name to the container")
+    parser.add_argument(
+        "-p",
+        "--publish",
+        action="append",
+        default=[],
+        metavar="list",
+        help="Publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]",
+    )
+    parser.add_argument(
+        "-e", "--env", action="append", default=[], metavar="list", help="Set environment variables"
+    )
+    parser.add_argument(
+        "-l", "--label", action="append", default=[], metavar="list", help="Set meta data"
+    )
+    parser.add_argument(
+        "--rm", action="store_true", help="Automatically remove the container when it exits"
+    )
+    parser.add_argument("--entrypoint", help="Overwrite the default ENTRYPOINT of the image")
+    parser.add_argument("-w", "--workdir", help="Working directory inside the container")
+    parser.add_argument("-u", "--user", help="Username or UID (format: <name|uid>[:<group|gid>])")
+    parser.add_argument("--hostname", help="Container host name")
+    parser.add_argument("-t", "--tty", action="store_true", help="Allocate a pseudo-TTY")
+    parser.add_argument("--network", help="Connect a container to a network")
+    parser.add_argument(
+        "--pull",
+        choices=("missing", "always", "never"),
+        default="missing",
+        help='Pull image before running ("always", "missing", "never") (default "missing")',
+    )
+    parser.add_argument("image", metavar="IMAGE")
+    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND ...")
+
+
+def container_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The body of POST /containers/create from `create`/`run` flags, as the docker CLI
+    builds it (only the fields a flag set, so `--curl` shows a readable body)."""
+    from .options import parse_env, parse_labels, parse_ports  # only create and run parse these
+
+    config: dict[str, Any] = {"Image": args.image}
+    if args.command:
+        config["Cmd"] = args.command
+    if args.entrypoint is not None:
+        config["Entrypoint"] = [args.entrypoint]
+    if args.env:
+        config["Env"] = parse_env(args.env)
+    if args.label:
+        config["Labels"] = parse_labels(args.label)
+    for flag, field in (("workdir", "WorkingDir"), ("user", "User"), ("hostname", "Hostname")):
+        if getattr(args, flag):
+            config[field] = getattr(args, flag)
+    if args.tty:
+        config["Tty"] = True
+    ports = parse_ports(args.publish)
+    host_config: dict[str, Any] = {}
+    if ports.exposed:
+        config["ExposedPorts"] = ports.exposed
+        host_config["PortBindings"] = ports.bindings
+    if args.network:
+        host_config["NetworkMode"] = args.network
+    if args.rm and getattr(args, "detach", True):
+        # The daemon removes it when it exits. An attached `run --rm` removes it itself after
+        # reading the exit status, since it reads logs (not an attach stream opened before
+        # start) and the daemon could remove the container before the logs are read.
+        host_config["AutoRemove"] = True
+    if host_config:
+        config["HostConfig"] = host_config
+    return config
+
+
+def create_container(ctx: Context, args: argparse.Namespace) -> JSON:
+    """POST /containers/create, pulling the image first when it is missing (--pull missing, as
+    docker does) or always."""
+    from .images import show_pull  # only when an image must be pulled
+    from .options import parse_reference
+
+    config = container_config(args)
+    if args.pull == "always":
+        reference = parse_reference(args.image)
+        show_pull(ctx, reference.name, reference.api_tag, quiet=False, to_stderr=True)
+    try:
+        created = ctx.client.create_container(config, name=args.name)
+    except NotFound as exc:
+        if args.pull != "missing" or "image" not in exc.message.lower():
+            raise
+        reference = parse_reference(args.image)
+        ctx.err.write(f"Unable to find image '{reference}' locally\n")
+        show_pull(ctx, reference.name, reference.api_tag, quiet=False, to_stderr=True)
+        created = ctx.client.create_container(config, name=args.name)
+    for warning in created.get("Warnings") or []:
+        ctx.err.write(f"WARNING: {warning}\n")
+    return created
+
+
+def create(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/create (pulling a missing image first); prints the new id."""
+    ctx.print(create_container(ctx, args)["Id"])
+    return 0
+
+
+def run_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] IMAGE [COMMAND] [ARG...]"
+    parser.add_argument(
+        "-d", "--detach", action="store_true", help="Run container in background and print ID"
+    )
+    container_flags(parser)
+
+
+def _start_failure_status(message: str) -> int:
+    # docker run's mapping of runtime errors to shell-like statuses (cli/command/container/run.go)
+    lowered = message.lower()
+    if "executable file not found" in lowered or "no such file or directory" in lowered:
+        return EXIT_NOT_FOUND
+    if "permission denied" in lowered or "is a directory" in lowered:
+        return EXIT_CANNOT_INVOKE
+    return EXIT_DAEMON_ERROR
+
+
+def _run_failure(ctx: Context, exc: DockerError, status: int) -> CommandError:
+    # docker run prefixes the daemon's message with its own name and points at its help.
+    return CommandError(
+        f"rawdock: {daemon_error(exc)}\n\nRun 'rawdock run --help' for more information", status
+    )
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    """create + start; without -d, print the output as it comes (logs follow) and exit with the
+    container's status, as `docker run` does."""
+    try:
+        created = create_container(ctx, args)
+    except DockerError as exc:
+        raise _run_failure(ctx, exc, EXIT_DAEMON_ERROR) from exc
+    # The article's requests start the container by name; either is the same container.
+    container = args.name or created["Id"]
+    try:
+        ctx.client.start_container(container)
+    except DockerError as exc:
+        if args.rm:
+            _remove_quietly(ctx, container)
+        raise _run_failure(ctx, exc, _start_failure_status(exc.message)) from exc
+    if args.detach:
+        ctx.print(created["Id"])
+        return 0
+    if ctx.curl:
+        return 0  # --curl shows the requests that make the container; attaching only reads
+    try:
+        copy_output(ctx, follow_output(ctx, container, tty=bool(args.tty), follow=True))
+        status: int = ctx.client.wait_container(container)["StatusCode"]
+    finally:
+        if args.rm:
+            _remove_quietly(ctx, container)
+    return status
+
+
+def _remove_quietly(ctx: Context, container: str) -> None:
+    try:
+        ctx.client.remove_container(container, force=True)
+    except DockerError:
+        pass  # already gone (AutoRemove) or being removed
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+def follow_output(
+    ctx: Context, container: str, tty: bool | None = None, **options: Any
+) -> Iterator[tuple[str, bytes]]:
+    """GET /containers/{id}/logs as (stream, bytes). Like the docker CLI, it learns whether the
+    container has a TTY (which decides the framing) before it asks for the logs, so the stream
+    is never interleaved with a second request (which would also garble --trace)."""
+    if tty is None:
+        tty = bool((ctx.client.inspect_container(container).get("Config") or {}).get("Tty"))
+    stream: Iterator[tuple[str, bytes]] = ctx.client.logs(container, tty=tty, **options)
+    return stream
+
+
+def copy_output(ctx: Context, stream: Iterable[tuple[str, bytes]]) -> None:
+    """Container output to our stdout and stderr, byte for byte, as it arrives."""
+    for name, data in stream:
+        sink = ctx.err_bytes if name == "stderr" else ctx.out_bytes
+        sink.write(data)
+        sink.flush()
+
+
+def logs_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER"
+    parser.add_argument(
+        "--details", action="store_true", help="Show extra details provided to logs"
+    )
+    parser.add_argument("-f", "--follow", action="store_true", help="Follow log output")
+    parser.add_argument(
+        "--since",
+        metavar="string",
+        help='Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" '
+        "for 42 minutes)",
+    )
+    parser.add_argument(
+        "-n", "--tail", default="all", metavar="string",
+        help='Number of lines to show from the end of the logs (default "all")',
+    )  # fmt: skip
+    parser.add_argument("-t", "--timestamps", action="store_true", help="Show timestamps")
+    parser.add_argument(
+        "--until",
+        metavar="string",
+        help='Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. '
+        '"42m" for 42 minutes)',
+    )
+    parser.add_argument("container", metavar="CONTAINER")
+
+
+def logs(ctx: Context, args: argparse.Namespace) -> int:
+    """GET /containers/{id}/logs, with --since/--until converted as the docker CLI converts
+    them (relative durations and RFC 3339 dates become Unix seconds)."""
+    times: dict[str, str] = {}
+    if args.since or args.until:
+        import time
+
+        from .options import parse_timestamp  # only logs with a time to convert
+
+        now = time.time()
+        for flag in ("since", "until"):
+            if getattr(args, flag):
+                times[flag] = parse_timestamp(getattr(args, flag), now)
+    stream = follow_output(
+        ctx,
+        args.container,
+        follow=args.follow,
+        timestamps=args.timestamps,
+        tail=args.tail,
+        details=args.details,
+        since=times.get("since"),
+        until=times.get("until"),
+    )
+    copy_output(ctx, stream)
+    return 0
+
+
+# --- One action on each container -------------------------------------------------------------
+
+
+def for_each(ctx: Context, names: Iterable[str], action: Callable[[str], object]) -> int:
+    """Run `action` on each name; a failure is reported and the others still run (docker's
+    behaviour for stop, rm, ...). Status 1 when any failed."""
+    failed = False
+    for name in names:
+        try:
+            action(name)
+        except DockerError as exc:
+            ctx.err.write(daemon_error(exc) + "\n")
+            failed = True
+    return 1 if failed else 0
+
+
+def _echoing(ctx: Context, action: Callable[[str], object]) -> Callable[[str], None]:
+    def act(name: str) -> None:
+        action(name)
+        ctx.print(name)
+
+    return act
+
+
+def _containers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("container", nargs="+", metavar="CONTAINER")
+
+
+def start_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    _containers(parser)
+
+
+def start(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/start for each; prints each name."""
+    return for_each(ctx, args.container, _echoing(ctx, ctx.client.start_container))
+
+
+def stop_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    parser.add_argument(
+        "-t", "--time", type=int, metavar="int", help="Seconds to wait before killing the container"
+    )
+    _containers(parser)
+
+
+def stop(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/stop?t=N for each; prints each name."""
+
+    def action(name: str) -> None:
+        ctx.client.stop_container(name, timeout=args.time)
+
+    return for_each(ctx, args.container, _echoing(ctx, action))
+
+
+def restart_flags(parser: argparse.ArgumentParser) -> None:
+    stop_flags(parser)
+
+
+def restart(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/restart?t=N for each; prints each name."""
+
+    def action(name: str) -> None:
+        ctx.client.restart_container(name, timeout=args.time)
+
+    return for_each(ctx, args.container, _echoing(ctx, action))
+
+
+def kill_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    parser.add_argument("-s", "--signal", help="Signal to send to the container")
+    _containers(parser)
+
+
+def kill(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/kill?signal=S for each; prints each name."""
+
+    def action(name: str) -> None:
+        ctx.client.kill_container(name, signal=args.signal)
+
+    return for_each(ctx, args.container, _echoing(ctx, action))
+
+
+def rm_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    parser.add_argument(
+        "-f", "--force", action="store_true", help="Force the removal of a running container"
+    )
+    parser.add_argument(
+        "-v", "--volumes", action="store_true", help="Remove anonymous volumes of the container"
+    )
+    _containers(parser)
+
+
+def rm(ctx: Context, args: argparse.Namespace) -> int:
+    """DELETE /containers/{id} for each; prints each name."""
+
+    def action(name: str) -> None:
+        ctx.client.remove_container(name, force=args.force, volumes=args.volumes)
+
+    return for_each(ctx, args.container, _echoing(ctx, action))
+
+
+def wait_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER [CONTAINER...]"
+    _containers(parser)
+
+
+def wait(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/wait for each; prints each exit status."""
+
+    def action(name: str) -> None:
+        ctx.print(str(ctx.client.wait_container(name)["StatusCode"]))
+
+    return for_each(ctx, args.container, action)
+
+
+def container_inspect_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    add_format_flag(parser, "the output")
+    parser.add_argument("name", nargs="+", metavar="CONTAINER")
+
+
+def container_inspect(ctx: Context, args: argparse.Namespace) -> int:
+    """GET /containers/{id}/json for each: `docker container inspect`."""
+    from .system import show_inspected
+
+    return show_inspected(ctx, args, [ctx.client.inspect_container], "container")

@@ -1,0 +1,82 @@
+"""Every command word rawdock knows, and where the code that runs it lives.
+
+`VERBS` maps what the user types after `rawdock` (one word, or a group and a word: "container
+ls") to `(module, function, summary)`: `rawdock ps` runs `rawdock.cli.containers.ps`, whose flags
+`rawdock.cli.containers.ps_flags` declares. Only that module is imported and only that parser is
+built, so a verb pays for nothing but itself; `rawdock --help` reads this table and imports no
+verb module at all.
+
+To add a verb (say `docker pause`): write `pause_flags(parser)` and `pause(ctx, args)` in the
+module of its group (containers.py), then add its line here, and the management form beside it:
+
+    "pause": ("containers", "pause", "Pause all processes within one or more containers"),
+    "container pause": ("containers", "pause", "Pause all processes within one or more containers"),
+"""
+
+from __future__ import annotations
+
+__all__ = ["VERBS", "GROUPS", "COMMON"]
+
+#: command words -> (module in rawdock.cli, function name, one-line summary: docker's wording)
+VERBS: dict[str, tuple[str, str, str]] = {
+    # Containers (docker/cli cli/command/container)
+    "create": ("containers", "create", "Create a new container"),
+    "run": ("containers", "run", "Create and run a new container from an image"),
+    "ps": ("containers", "ps", "List containers"),
+    "start": ("containers", "start", "Start one or more stopped containers"),
+    "stop": ("containers", "stop", "Stop one or more running containers"),
+    "restart": ("containers", "restart", "Restart one or more containers"),
+    "kill": ("containers", "kill", "Kill one or more running containers"),
+    "rm": ("containers", "rm", "Remove one or more containers"),
+    "wait": ("containers", "wait", "Block until one or more containers stop, then print their exit codes"),  # noqa: E501
+    "logs": ("containers", "logs", "Fetch the logs of a container"),
+    "container create": ("containers", "create", "Create a new container"),
+    "container run": ("containers", "run", "Create and run a new container from an image"),
+    "container ls": ("containers", "ps", "List containers"),
+    "container list": ("containers", "ps", "List containers"),
+    "container ps": ("containers", "ps", "List containers"),
+    "container start": ("containers", "start", "Start one or more stopped containers"),
+    "container stop": ("containers", "stop", "Stop one or more running containers"),
+    "container restart": ("containers", "restart", "Restart one or more containers"),
+    "container kill": ("containers", "kill", "Kill one or more running containers"),
+    "container rm": ("containers", "rm", "Remove one or more containers"),
+    "container remove": ("containers", "rm", "Remove one or more containers"),
+    "container wait": ("containers", "wait", "Block until one or more containers stop, then print their exit codes"),  # noqa: E501
+    "container logs": ("containers", "logs", "Fetch the logs of a container"),
+    "container inspect": ("containers", "container_inspect", "Display detailed information on one or more containers"),  # noqa: E501
+    # Images (cli/command/image)
+    "images": ("images", "images", "List images"),
+    "pull": ("images", "pull", "Download an image from a registry"),
+    "rmi": ("images", "rmi", "Remove one or more images"),
+    "tag": ("images", "tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
+    "image ls": ("images", "images", "List images"),
+    "image list": ("images", "images", "List images"),
+    "image pull": ("images", "pull", "Download an image from a registry"),
+    "image rm": ("images", "rmi", "Remove one or more images"),
+    "image remove": ("images", "rmi", "Remove one or more images"),
+    "image tag": ("images", "tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
+    "image inspect": ("images", "image_inspect", "Display detailed information on one or more images"),  # noqa: E501
+    # System (cli/command/system)
+    "version": ("system", "version", "Show the Docker version information"),
+    "info": ("system", "info", "Display system-wide information"),
+    "inspect": ("system", "inspect", "Return low-level information on Docker objects"),
+    "system info": ("system", "info", "Display system-wide information"),
+    # Swarm (cli/command/service, cli/command/node)
+    "service ls": ("swarm", "service_ls", "List services"),
+    "service create": ("swarm", "service_create", "Create a new service"),
+    "service scale": ("swarm", "service_scale", "Scale one or multiple replicated services"),
+    "service rm": ("swarm", "service_rm", "Remove one or more services"),
+    "node ls": ("swarm", "node_ls", "List nodes in the swarm"),
+}  # fmt: skip
+
+#: The groups of the management forms (`rawdock container ls`), with docker's summaries.
+GROUPS: dict[str, str] = {
+    "container": "Manage containers",
+    "image": "Manage images",
+    "system": "Manage Docker",
+    "service": "Manage Swarm services",
+    "node": "Manage Swarm nodes",
+}
+
+#: The verbs `rawdock --help` lists first, as docker lists its "Common Commands".
+COMMON = ("run", "ps", "pull", "images", "version", "info")
