@@ -627,6 +627,98 @@ def memory(config: Config, report: Report, readers: dict[str, Callable[[], int]]
         )
 
 
+# --- 5. Command line start-up ----------------------------------------------------------------
+
+#: The docker CLI the `cli` benchmark measures against (the yardstick users have in their fingers).
+DOCKER_CLI = "/usr/local/bin/docker"
+
+
+def cli_venv(directory: Path) -> Path:
+    """A venv with rawdock installed as a user installs it: from a copy of the source (so the
+    build leaves nothing in the work tree), not editable, bytecode compiled by pip."""
+    import shutil
+
+    source = directory / "source"
+    source.mkdir()
+    shutil.copytree(ROOT / "rawdock", source / "rawdock")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    venv = directory / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps",
+         str(source)],
+        check=True,
+    )  # fmt: skip
+    return venv
+
+
+def bench_cli(config: Config, report: Report) -> None:
+    """Whole processes, paired: `rawdock VERB` against `docker VERB` on the same engine, and
+    `python -c pass` from the same venv (the interpreter's own start: the floor)."""
+    if not os.access(DOCKER_CLI, os.X_OK):
+        print(f"[cli: skipped, no docker CLI at {DOCKER_CLI}]", file=sys.stderr)
+        return
+    env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+    env["DOCKER_HOST"] = f"unix://{config.socket_path}"
+    with tempfile.TemporaryDirectory(prefix="rawdock-bench-cli-") as directory:
+        venv = cli_venv(Path(directory))
+        python, rawdock_cli = str(venv / "bin" / "python"), str(venv / "bin" / "rawdock")
+        with rawdock.Client(f"unix://{config.socket_path}", version=API_VERSION) as client:
+            image = f"rawdock-bench-busybox:{RUN_ID}"
+            for _ in client.build(busybox_context(), tag=image, labels={LABEL: RUN_ID}):
+                pass
+            try:
+                label = ["-l", f"{LABEL}={RUN_ID}"]
+                verbs = {
+                    "ps": ["ps"],
+                    "images": ["images"],
+                    "version": ["version"],
+                    "run --rm IMAGE true": ["run", "--rm", *label, image, "true"],
+                }
+                for verb, words in verbs.items():
+                    contenders = {
+                        "docker CLI (reference)": [DOCKER_CLI, *words],
+                        "rawdock": [rawdock_cli, *words],
+                    }
+                    if verb != "run --rm IMAGE true":
+                        contenders["python -c pass (floor)"] = [python, "-c", "pass"]
+                        # The library and argparse imported, nothing run: what is left to the
+                        # CLI's own modules and the requests is the difference from rawdock.
+                        contenders["python: import rawdock, argparse"] = [
+                            python, "-c", "import rawdock, argparse",
+                        ]  # fmt: skip
+                    samples = interleave(
+                        {
+                            name: _timed(command, env, directory)
+                            for name, command in contenders.items()
+                        },
+                        config.import_rounds,
+                    )
+                    for name, values in samples.items():
+                        report.results.append(
+                            Result(f"cli: {verb} (ms, whole process)", name, "ms", values,
+                                   reference="reference" in name)
+                        )  # fmt: skip
+            finally:
+                try:
+                    client.remove_image(image, force=True)
+                except rawdock.RawdockError as exc:
+                    print(f"could not remove {image}: {exc}", file=sys.stderr)
+
+
+def _timed(command: list[str], env: dict[str, str], cwd: str) -> Callable[[], float]:
+    # Run outside the work tree: `python -c` puts the current directory first on sys.path, and
+    # would import the source tree's rawdock instead of the installed one.
+    def run() -> float:
+        start = time.perf_counter()
+        subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)  # fmt: skip
+        return (time.perf_counter() - start) * 1000
+
+    return run
+
+
 # --- The run ----------------------------------------------------------------------------------
 
 BENCHMARKS: dict[str, Callable[[Config, Report], None]] = {
@@ -634,6 +726,7 @@ BENCHMARKS: dict[str, Callable[[Config, Report], None]] = {
     "latency": bench_latency,
     "parser": bench_parser,
     "log": bench_daemon_log,  # also measures memory
+    "cli": bench_cli,
 }
 
 
@@ -662,6 +755,10 @@ TARGETS = [
            at_least=0.9),
     Target("flat memory: peak <= 2x the bare socket's one 256 KiB buffer", "memory", "rawdock",
            "bare socket (limit)", at_most=2.0),
+    Target("rawdock ps/images/version <= 1.5x the docker CLI", "cli: ", "rawdock",
+           "docker CLI (reference)", at_most=1.5),
+    Target("rawdock run --rm IMAGE true <= 1.2x the docker CLI", "cli: ", "rawdock",
+           "docker CLI (reference)", at_most=1.2),
 ]  # fmt: skip
 
 
@@ -672,6 +769,8 @@ def check_targets(report: Report) -> list[tuple[str, float, bool]]:
         names = sorted(set(names), key=names.index)
         if target.benchmark == "parser: ":
             names = [n for n in names if ("32 KiB" in n) == ("big" in target.text)]
+        if target.benchmark == "cli: ":
+            names = [n for n in names if ("run --rm" in n) == ("run --rm" in target.text)]
         for name in names:
             mine, other = report.find(name, target.contender), report.find(name, target.against)
             if mine is None or other is None:

@@ -23,18 +23,31 @@ version negotiation, `DOCKER_HOST` and the request bytes are the sync client's o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator
 from typing import Any, TypeVar
 
-from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport, within
-from .api import AsyncRunner, Call, Endpoints, Response, StreamCall, check_status, result_of
+from .aio_hijack import AsyncHijackedStream
+from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport
+from .api import (
+    AsyncRunner,
+    Call,
+    Communicate,
+    Endpoints,
+    HijackCall,
+    Steps,
+    StreamCall,
+    advance,
+    check_status,
+    check_version,
+    result_of,
+)
 from .client import RequestBuilder, negotiate_version
-from .errors import Timeout
+from .hijack import HijackSession, is_hijacked
 from .streams import Decoder
-from .transport import TLSConfig, TraceHook, _ssl_context
-from .wire import QueryValue
+from .transport import TraceHook, _ssl_context
+from .wire import Headers
 
-__all__ = ["Client", "AsyncStream", "MAX_CONNECTIONS"]
+__all__ = ["Client", "AsyncStream", "AsyncHijackedStream", "MAX_CONNECTIONS"]
 
 T = TypeVar("T")
 
@@ -46,50 +59,35 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
 
     The arguments are `rawdock.Client`'s: `host` ("unix:///path" or "tcp://host:port"; default
     `DOCKER_HOST`, else the docker context, else the local socket), `version` (pinned, or
-    negotiated on first use), `timeout` (seconds for each read of an ordinary response; streams
-    have none), `connect_timeout` (default `timeout`), `trace` (called as trace("send"|"recv",
-    bytes)), `tls` (a `rawdock.TLSConfig` for tcp:// hosts, or as DOCKER_TLS_VERIFY says).
+    negotiated on first use), `timeout`, `connect_timeout` and `deadline` (see the table in
+    `rawdock.Client`'s docstring: they mean the same here), `trace` (called as
+    trace("send"|"recv", bytes)), `tls` (a `rawdock.TLSConfig` for tcp:// hosts, or as
+    DOCKER_TLS_VERIFY says).
     ssh:// hosts are for the sync client only, so far.
 
     The constructor does no I/O and needs no running loop. Any number of tasks may share one
     client: up to `MAX_CONNECTIONS` requests run at once, each on a connection of its own, and the
     rest wait for one. `async with` (or `await client.close()`) closes the idle connections."""
 
-    def __init__(
+    transport: AsyncTransport
+    _negotiation: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+    def _make_transport(
         self,
-        host: str | None = None,
-        version: str | None = None,
-        timeout: float | None = 60,
-        connect_timeout: float | None = None,
-        trace: TraceHook | None = None,
-        tls: TLSConfig | bool | None = None,
-        ssh_options: Sequence[str] = (),
+        timeout: float | None,
+        connect: float | None,
+        trace: TraceHook | None,
+        deadline: float | None,
     ) -> None:
-        RequestBuilder.__init__(self, host, version, tls, ssh_options)
-        self.transport = AsyncTransport(self.endpoint, timeout, connect_timeout, trace)
+        self.transport = AsyncTransport(self.endpoint, timeout, connect, trace, deadline)
         if self.endpoint.tls is not None:
             self.transport.ssl_context = _ssl_context(self.endpoint.tls)
-        self._negotiation: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @property
     def api_version(self) -> str | None:
         """The API version in use: pinned, or negotiated by the first request (with one
         GET /_ping); None before that, since a property cannot wait for the daemon."""
         return self._version
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, QueryValue] | None = None,
-        json: Any = None,
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        """Any endpoint, by hand: `await client.request("GET", "/containers/json",
-        params={"all": 1})`. The path is given without the version prefix. Raises DockerError
-        for an error status."""
-        return await self._run(self.raw_call(method, path, params, json, body, headers))
 
     async def close(self) -> None:
         """Close the kept-alive connections."""
@@ -116,33 +114,64 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         return self._version
 
     async def _open(self, call: Call[Any] | StreamCall[Any]) -> AsyncExchange:
-        if call.versioned and self._version is None:
-            await self._negotiate()  # before taking a connection slot: it needs one itself
+        if call.versioned:
+            # Before taking a connection slot: negotiating needs one itself.
+            version = self._version or await self._negotiate()
+            if call.needs:
+                check_version(call.needs, version, f"{call.method} {call.target.split('?')[0]}")
         request = self.request_bytes(
             call.method, call.target, call.versioned, call.body, call.content_type, call.headers
         )
         # Streams may stay open for hours, so they do not hold one of the bounded slots.
         bounded = isinstance(call, Call)
-        return await self.transport.open(request, call.method, call.timeout, bounded)
+        pieces = None if isinstance(call.body, bytes) else call.body
+        return await self.transport.open(
+            request, call.method, *self.bounds(call), bounded, pieces
+        )
 
     async def _run(self, call: Call[T]) -> T:
-        if call.deadline is None:
-            return await self._run_whole(call)
-        try:
-            # Cancelling the call at the deadline closes its connection, as any cancel does.
-            return await within(call.deadline, self._run_whole(call))
-        except TimeoutError:
-            raise Timeout(
-                f"no answer from the Docker daemon at {self.endpoint.url} within {call.deadline} s"
-            ) from None
-
-    async def _run_whole(self, call: Call[T]) -> T:
         exchange = await self._open(call)
         body = await exchange.read()
         return result_of(call, exchange.head, body)
 
     def _stream(self, call: StreamCall[T]) -> AsyncStream[T]:
         return AsyncStream(self, call)
+
+    async def _hijack(self, call: HijackCall) -> AsyncHijackedStream:
+        # As rawdock.Client._hijack: after the 101, the connection and the bytes that came with
+        # the head are the stream's, never the pool's.
+        request = call.request
+        exchange = await self._open(request)
+        try:
+            head = exchange.head
+            if not is_hijacked(head):  # an error, or `detach=True` answered at once
+                check_status(head.status, (), await exchange.read())
+                return AsyncHijackedStream(None, None, HijackSession.answered())
+            decoder = request.decoder(head.headers, None)
+            if decoder is None:  # attach on engines that do not say how it is framed
+                assert request.tty_probe is not None
+                tty: bool = await self._run(request.tty_probe)
+                decoder = request.decoder(head.headers, tty)
+                assert decoder is not None
+            session = HijackSession(decoder, exchange.hijacked_bytes, writable=call.stdin)
+            reader, writer = exchange.detach()
+        except BaseException:
+            exchange.close()
+            raise
+        return AsyncHijackedStream(reader, writer, session, self.transport.trace)
+
+    async def _sequence(self, steps: Steps[T]) -> T:
+        result: Any = None
+        while True:
+            try:
+                step = advance(steps, result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(step, Communicate):
+                async with await self._hijack(step.call) as stream:
+                    result = await stream.communicate(step.input)
+            else:
+                result = await self._run(step)
 
 
 class AsyncStream(AsyncIterator[T]):
@@ -160,6 +189,8 @@ class AsyncStream(AsyncIterator[T]):
     def __init__(self, client: Client, call: StreamCall[T]) -> None:
         self._client = client
         self._call = call
+        #: The response's header fields, once open (e.g. get_archive's path stat).
+        self.headers: Headers | None = None
         self._exchange: AsyncExchange | None = None
         self._decoder: Decoder[T] | None = None
         self._items: list[T] = []
@@ -187,6 +218,7 @@ class AsyncStream(AsyncIterator[T]):
             exchange.close()
             raise
         self._exchange, self._decoder, self._finished = exchange, decoder, False
+        self.headers = head.headers
         return self
 
     def __await__(self) -> Generator[Any, None, AsyncStream[T]]:

@@ -10,15 +10,18 @@ and at most `max_connections` carry ordinary requests at once (streams, which ma
 hours, are not counted: a client with many `events()` open must still answer a `ping()`).
 
 Cancelling a task closes the connection it was using: a half-read response can never be reused.
+What to decide about a connection (resend, reuse, deadlines) is `rawdock.exchange`'s, shared
+with the blocking transport; this module only reads and writes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import ProtocolError, RawdockError, TransportError
+from .errors import RawdockError, TransportError
+from .exchange import MORE, BaseExchange, _Default
 from .transport import (
     DEFAULT_TIMEOUT,
     RECV_SIZE,
@@ -26,11 +29,7 @@ from .transport import (
     TraceHook,
     TransportSettings,
     _cannot_connect,
-    _Default,
-    _may_resend,
-    _transport_error,
 )
-from .wire import Event, Head, ResponseParser, body_of
 
 if TYPE_CHECKING:
     import ssl
@@ -119,6 +118,10 @@ class AsyncConnection:
             self.writer.is_closing() or self.reader.at_eof() or self.reader.exception() is not None
         )
 
+    def forget(self) -> None:
+        """No longer the transport's to close (detached after an upgrade)."""
+        self._live.discard(self)
+
     def close(self) -> None:
         """Close at once (the socket itself closes on the loop's next turn)."""
         self._live.discard(self)
@@ -128,7 +131,7 @@ class AsyncConnection:
             pass
 
 
-class AsyncTransport(TransportSettings):
+class AsyncTransport(TransportSettings[AsyncConnection]):
     """Runs requests over connections to one endpoint, keeping idle ones for reuse. One
     transport belongs to one event loop at a time: it moves to another only once it has no
     connection open (after `close()`)."""
@@ -139,12 +142,12 @@ class AsyncTransport(TransportSettings):
         timeout: float | None = 60,
         connect_timeout: float | None = None,
         trace: TraceHook | None = None,
+        deadline: float | None = None,
     ) -> None:
-        super().__init__(endpoint, timeout, connect_timeout, trace)
+        super().__init__(endpoint, timeout, connect_timeout, trace, deadline, MAX_CONNECTIONS)
         #: TLS for a tcp endpoint: passed to asyncio.open_connection as is.
         self.ssl_context: ssl.SSLContext | None = None
         self.max_connections = MAX_CONNECTIONS
-        self._idle: list[AsyncConnection] = []
         self._live: set[AsyncConnection] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(self.max_connections)
@@ -163,45 +166,57 @@ class AsyncTransport(TransportSettings):
         request: bytes,
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        deadline: float | None | _Default = DEFAULT_TIMEOUT,
+        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
         bounded: bool = True,
+        pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
         """Send `request` and read up to the response head; the body is read from the returned
-        `AsyncExchange`. `bounded` requests wait for one of the `max_connections` slots, held
-        until the body is read or the exchange closed. A kept-alive connection that turns out to
-        be dead is replaced and the request sent again, but only when that cannot run it twice."""
+        `AsyncExchange`. The timeouts and the resend are `rawdock.Transport.open`'s. `bounded`
+        requests wait for one of the `max_connections` slots, held until the body is read or
+        the exchange closed. `pieces`: a chunked body, as for `rawdock.Transport.open`."""
         self._bind_loop()
-        read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
         release: Callable[[], None] = _nothing
         if bounded:
-            slots = self._slots
-            await slots.acquire()
-            release = slots.release
+            await self._slots.acquire()
+            release = self._slots.release
         try:
-            for attempt in (1, 2):
-                conn, reused = await self._acquire()
-                parser = ResponseParser(method)
-                sent = False
-                try:
-                    if self.trace:
-                        self.trace("send", request)
-                    await conn.send(request, read_timeout)
-                    sent = True
-                    events = await _receive(conn, parser, read_timeout, self.trace)
-                    while parser.head is None:  # the parser sets it as it emits the Head event
-                        events += await _receive(conn, parser, read_timeout, self.trace)
-                    return AsyncExchange(self, conn, parser, events, read_timeout, release)
-                except (OSError, ProtocolError, TransportError) as exc:
-                    conn.close()
-                    if attempt == 1 and _may_resend(method, reused, sent, parser, exc):
-                        continue
-                    raise _transport_error(exc, self.endpoint) from None
-                except BaseException:  # cancelled: the response may be half read
-                    conn.close()
-                    raise
-            raise AssertionError("unreachable")
+            exchange = await self._exchange(
+                request, method, timeout, deadline, head_timeout, pieces
+            )
         except BaseException:
             release()
             raise
+        exchange._release_slot = release
+        return exchange
+
+    async def _exchange(
+        self,
+        request: bytes,
+        method: str,
+        timeout: float | None | _Default,
+        deadline: float | None | _Default,
+        head_timeout: float | None | _Default,
+        pieces: Iterable[bytes] | None = None,
+    ) -> AsyncExchange:
+        bounds = self._deadline(timeout, deadline, head_timeout)
+        conn = self.take_idle(check=True)  # a cheap check here: no system call
+        while True:
+            reused = conn is not None
+            conn = conn or await AsyncConnection.open(
+                self.endpoint, self._connect_timeout(bounds), self._live, self.ssl_context
+            )
+            exchange = AsyncExchange(
+                self, conn, method, bounds, self.endpoint.url, self.trace, reused
+            )
+            try:
+                await exchange._start(request, pieces)
+                return exchange
+            except BaseException as exc:  # cancelled too: the response may be half read
+                error = exchange._retry(exc)
+                if error is not None:
+                    raise error from None
+            conn = None  # a resend never takes a pooled connection: they are as old as this one
 
     def _bind_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -215,112 +230,75 @@ class AsyncTransport(TransportSettings):
         # asyncio primitives belong to the loop that first waits on them.
         self._loop, self._slots = loop, asyncio.Semaphore(self.max_connections)
 
-    async def _acquire(self) -> tuple[AsyncConnection, bool]:
-        while self._idle:
-            conn = self._idle.pop()
-            if not conn.is_stale():
-                return conn, True
-            conn.close()
-        conn = await AsyncConnection.open(
-            self.endpoint, self.connect_timeout, self._live, self.ssl_context
-        )
-        return conn, False
-
-    def release(self, conn: AsyncConnection) -> None:
-        """Take back a connection whose response was read to its end."""
-        if len(self._idle) < self.max_connections:
-            self._idle.append(conn)
-        else:
-            conn.close()
-
     async def close(self) -> None:
         """Close every idle connection and wait until their sockets are closed. Open exchanges
         and streams close their own."""
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
-        for conn in idle:
+        for conn in self.drop_idle():
             try:
                 await conn.writer.wait_closed()
             except (OSError, RuntimeError):  # it was broken anyway; closed is all we need
                 pass
 
 
-class AsyncExchange:
+class AsyncExchange(BaseExchange[AsyncConnection]):
     """One request's response on one connection: the `head`, then the body from `next_data()`
     or `read()`. Reading to the end gives the connection back for reuse; `close()` before the
-    end closes it, since the rest of the body would still be in the way."""
+    end closes it, since the rest of the body would still be in the way. After a 101 response,
+    `detach()` hands over the reader and writer and `hijacked_bytes` what came after the head."""
 
-    def __init__(
-        self,
-        transport: AsyncTransport,
-        conn: AsyncConnection,
-        parser: ResponseParser,
-        events: list[Event],
-        timeout: float | None,
-        release_slot: Callable[[], None] = lambda: None,
-    ) -> None:
-        self._transport = transport
-        self._conn: AsyncConnection | None = conn
-        self._parser = parser
-        head = events[0]
-        assert isinstance(head, Head)
-        self.head = head
-        self._pending = events[1:]
-        self.timeout = timeout
-        self._release_slot: Callable[[], None] | None = release_slot
+    _release_slot: Callable[[], None] | None = None  # set by the transport once the head is in
 
     @property
     def connection(self) -> AsyncConnection | None:
         """The connection still carrying this response; None once read or closed."""
         return self._conn
 
+    async def _start(self, request: bytes, pieces: Iterable[bytes] | None = None) -> None:
+        conn = self._live()
+        await conn.send(self._sending(request), self._next_wait())
+        if pieces is not None:
+            try:
+                for chunk in self._chunks(pieces):
+                    await conn.send(chunk, self._next_wait())
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # an early answer is read below (see rawdock.transport.Exchange._start)
+        self._sent_whole()
+        while self._parser.head is None:
+            self._received(await conn.recv(self._next_wait()))
+
     async def next_data(self) -> bytes | None:
         """The next piece of the body (chunked framing removed): what one read from the socket
-        brought; None at the end. (A log of short lines comes as one tiny chunk per line; joining
-        a read's chunks spares the consumer a round per chunk, as in the blocking transport.)"""
+        brought; None at the end."""
         try:
-            while self._conn is not None:
-                events, self._pending = self._pending, []
-                data, ended = body_of(events)
-                if ended:
-                    self._complete()  # back to the pool before the last piece is handed over
-                if data:
-                    return data
-                if self._conn is None:
-                    return None
-                self._pending = await _receive(
-                    self._conn, self._parser, self.timeout, self._transport.trace
-                )
-        except (OSError, ProtocolError, TransportError) as exc:
-            self.close()
-            raise _transport_error(exc, self._transport.endpoint) from None
-        except BaseException:
-            self.close()
-            raise
-        return None
+            while (piece := self._take()) is MORE:
+                self._received(await self._live().recv(self._next_wait()))
+        except BaseException as exc:  # an error, or the task was cancelled
+            self._free_slot()
+            raise self._error(exc) from None
+        if self._conn is None:
+            self._free_slot()
+        return piece  # type: ignore[return-value]  # not MORE, as the loop says
 
     async def read(self) -> bytes:
         """The whole body."""
-        chunks = []
+        pieces = []
         while (data := await self.next_data()) is not None:
-            chunks.append(data)
-        return b"".join(chunks)
+            pieces.append(data)
+            if self._conn is None:  # that was the last piece (the usual small response)
+                break
+        return b"".join(pieces)
 
-    def _complete(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            if self._parser.reusable:
-                self._transport.release(conn)
-            else:  # closed by the daemon, or hijacked: never back into the pool
-                conn.close()
+    def detach(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Take the connection out of HTTP (after a 101 upgrade): the caller owns the reader
+        and writer now, and `hijacked_bytes` holds what already came after the head."""
+        conn = self._detach()
+        conn.forget()
         self._free_slot()
+        return conn.reader, conn.writer
 
     def close(self) -> None:
         """Abandon the response: the connection is closed, never reused."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+        super().close()
         self._free_slot()
 
     def _free_slot(self) -> None:
@@ -331,12 +309,3 @@ class AsyncExchange:
 
 def _nothing() -> None:
     return None
-
-
-async def _receive(
-    conn: AsyncConnection, parser: ResponseParser, timeout: float | None, trace: TraceHook | None
-) -> list[Event]:
-    data = await conn.recv(timeout)
-    if trace:
-        trace("recv", data)
-    return parser.feed(data) if data else parser.feed_eof()

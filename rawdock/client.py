@@ -12,26 +12,40 @@ error.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .api import (
+    Body,
     Call,
+    Communicate,
     Endpoints,
+    HijackCall,
     Response,
+    Steps,
     StreamCall,
     SyncRunner,
+    advance,
     check_status,
+    check_version,
+    endpoint,
     json_body,
     result_of,
 )
+from .errors import InvalidArgument
+from .exchange import DEFAULT_TIMEOUT, _Default
+from .hijack import HijackedStream, HijackSession, is_hijacked
 from .streams import Decoder
-from .transport import Exchange, TLSConfig, TraceHook, Transport, _Default, parse_host
+from .transport import Exchange, TLSConfig, TraceHook, Transport, parse_host
 from .wire import QueryValue, build_request, target
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 
 T = TypeVar("T")
+B = TypeVar("B", bound="RequestBuilder")
+#: The bounds `RequestBuilder.bounds` gives the transport: body read timeout, deadline, head
+#: read timeout.
+Bounds = tuple["float | None | _Default", "float | None | _Default", "float | None | _Default"]
 
 #: The newest API version rawdock speaks. Negotiation picks min(this, the daemon's).
 MAX_API_VERSION = "1.48"
@@ -62,43 +76,93 @@ def negotiate_version(server: str | None) -> str:
 
 
 class RequestBuilder:
-    """What both clients share: the endpoint, the API version and the bytes of a request."""
+    """What both clients share: their arguments, the endpoint, the API version, the bounds and
+    the bytes of a request. Each client makes its own transport in `_make_transport`."""
 
     def __init__(
         self,
         host: str | None = None,
         version: str | None = None,
+        timeout: float | None = 60,
+        connect_timeout: float | None = None,
+        trace: TraceHook | None = None,
         tls: TLSConfig | bool | None = None,
         ssh_options: Sequence[str] = (),
+        deadline: float | None = None,
     ) -> None:
         self.endpoint = parse_host(host, tls, ssh_options)
         self._version = version
+        self._deadline: float | None | _Default = DEFAULT_TIMEOUT  # see with_deadline
+        self._make_transport(timeout, connect_timeout, trace, deadline)
+
+    def _make_transport(
+        self,
+        timeout: float | None,
+        connect_timeout: float | None,
+        trace: TraceHook | None,
+        deadline: float | None,
+    ) -> None:
+        raise NotImplementedError
+
+    def with_deadline(self: B, deadline: float | None) -> B:
+        """This client with every call bounded by `deadline` seconds as a whole (connect, send,
+        head and body), follow streams and `wait_container` included; None lifts every
+        deadline. No I/O: the copy shares the connections, `client.with_deadline(5).ping()`.
+
+        A Timeout is raised when the deadline passes; a stream being read is then closed."""
+        bounded = object.__new__(type(self))  # a shallow copy (copy.copy imports weakref)
+        bounded.__dict__.update(self.__dict__)
+        bounded._deadline = deadline
+        return bounded
+
+    def bounds(self, call: Call[Any] | StreamCall[Any]) -> Bounds:
+        """How long `call` may wait (see the table in the Client's docstring): its own read
+        timeouts, and the first of its own deadline (`wait_container(timeout=)`), this client's
+        `with_deadline`, and the client's `deadline`, which does not bound calls whose body
+        waits for the daemon's events by design (follow streams, events, wait)."""
+        head_timeout = call.head_timeout if isinstance(call, Call) else DEFAULT_TIMEOUT
+        deadline: float | None | _Default = self._deadline
+        if isinstance(call, Call) and call.deadline is not None:
+            deadline = call.deadline
+        elif isinstance(deadline, _Default) and call.timeout is None:
+            deadline = None
+        return call.timeout, deadline, head_timeout
 
     def request_bytes(
         self,
         method: str,
         path: str,
         versioned: bool,
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
     ) -> bytes:
+        """The request's bytes; for a body given as an iterable of pieces, its head only, saying
+        `Transfer-Encoding: chunked`: the transport sends the pieces after it."""
         if versioned:
             path = f"/v{self._version}{path}"
         fields = [("Host", self.endpoint.host_header)]
         given = {name.lower() for name, _ in headers}
         if given & RESERVED_FIELDS:
-            raise ValueError(f"headers {sorted(given & RESERVED_FIELDS)} are ones rawdock sets")
+            raise InvalidArgument(
+                f"headers {sorted(given & RESERVED_FIELDS)} are ones rawdock sets"
+            )
         # A caller's User-Agent or Content-Type replaces rawdock's rather than doubling it.
         if "user-agent" not in given:
             fields.append(("User-Agent", USER_AGENT))
         if content_type and "content-type" not in given:
             fields.append(("Content-Type", content_type))
         fields.extend(headers)
-        return build_request(method, path, fields, body)
+        if not isinstance(body, bytes):
+            fields.append(("Transfer-Encoding", "chunked"))
+            body = b""
+        try:
+            return build_request(method, path, fields, body)
+        except (ValueError, TypeError) as exc:  # a CR, LF or control in a header, not bytes
+            raise InvalidArgument(str(exc)) from None
 
-    @staticmethod
-    def raw_call(
+    @endpoint
+    def request(
         method: str,
         path: str,
         params: Mapping[str, QueryValue] | None = None,
@@ -106,10 +170,12 @@ class RequestBuilder:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Call[Response]:
-        """The Call behind `request()`: any endpoint, path given without the version prefix.
-        Raises ValueError for a path that is not "/" and visible ASCII."""
-        if not _is_raw_path(path):
-            raise ValueError(f"invalid path {path!r}: expected '/' then visible ASCII")
+        """Any endpoint, by hand: `client.request("GET", "/containers/json", params={"all": 1})`
+        (awaited on rawdock.aio.Client). The path is given without the version prefix. Raises
+        DockerError for an error status, InvalidArgument for a path that is not "/" and
+        visible ASCII."""
+        if not isinstance(path, str) or not _is_raw_path(path):
+            raise InvalidArgument(f"invalid path {path!r}: expected '/' then visible ASCII")
         content_type = None
         if json is not None:
             body, content_type = json_body(json), "application/json"
@@ -134,31 +200,42 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     plain TCP; default as the docker CLI reads DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH.
     `ssh_options`: extra arguments to ssh for ssh:// hosts, e.g. ["-i", "~/.ssh/docker_key"].
     `version`: pin the API version ("1.41"); default: negotiated on first use.
-    `timeout`: seconds to wait for each read of an ordinary response (None: forever). Streams
-    that may be quiet (logs follow, events, wait) have no read timeout.
-    `connect_timeout`: seconds to connect; default the same as `timeout`.
-    `trace`: called as trace("send"|"recv", bytes) with every byte on the wire.
+    `timeout`, `connect_timeout`, `deadline`: how long a call may wait (None: no bound):
+
+    | bound                  | what it bounds                                   | default   |
+    |------------------------|--------------------------------------------------|-----------|
+    | `connect_timeout`      | connecting (a Unix socket's full queue included)  | `timeout` |
+    | `timeout`              | each wait for the response head, every call       | 60        |
+    |                        | each wait for a piece of the body, except the     |           |
+    |                        | bodies that wait for events: logs(follow=True),   |           |
+    |                        | events(), wait_container(), build()               |           |
+    | `deadline`             | the whole call: connect, send, head, body; not    | None      |
+    |                        | the bodies that wait for events                   |           |
+    | `with_deadline(s)`     | the whole of every call of the returned client,   |           |
+    |                        | bodies that wait for events included              |           |
+    | `wait_container(timeout=s)` | that call as a whole                         |           |
 
     `timeout` is per read, like a socket timeout: a daemon that keeps sending, however slowly,
-    is not timed out. `wait_container(timeout=...)` is a deadline for the whole call.
+    is not timed out by it; `deadline` is what cuts off a daemon sending a byte a second.
+    stop_container, restart_container and swarm_leave wait for the daemon's work (a
+    container's grace period) with no read timeout for their head; `deadline` bounds them.
+    `trace`: called as trace("send"|"recv", bytes) with every byte on the wire.
 
     The constructor does no I/O. One client may be shared between threads: each request, and
     each open stream, takes a connection of its own from a small pool of kept-alive ones (at
     most MAX_IDLE_CONNECTIONS idle), so requests never share a socket. A `Stream` is for one
     thread at a time; call `close()` once the other threads are done with the client."""
 
-    def __init__(
+    transport: Transport
+
+    def _make_transport(
         self,
-        host: str | None = None,
-        version: str | None = None,
-        timeout: float | None = 60,
-        connect_timeout: float | None = None,
-        trace: TraceHook | None = None,
-        tls: TLSConfig | bool | None = None,
-        ssh_options: Sequence[str] = (),
+        timeout: float | None,
+        connect_timeout: float | None,
+        trace: TraceHook | None,
+        deadline: float | None,
     ) -> None:
-        RequestBuilder.__init__(self, host, version, tls, ssh_options)
-        self.transport = Transport(self.endpoint, timeout, connect_timeout, trace)
+        self.transport = Transport(self.endpoint, timeout, connect_timeout, trace, deadline)
 
     @property
     def api_version(self) -> str:
@@ -168,19 +245,6 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
             exchange.read()
             self._version = negotiate_version(exchange.head.headers.get("api-version"))
         return self._version
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, QueryValue] | None = None,
-        json: Any = None,
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        """Any endpoint, by hand: `client.request("GET", "/containers/json", params={"all": 1})`.
-        The path is given without the version prefix. Raises DockerError for an error status."""
-        return self._run(self.raw_call(method, path, params, json, body, headers))
 
     def close(self) -> None:
         """Close the kept-alive connections."""
@@ -199,13 +263,14 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
         call: Call[Any] | StreamCall[Any],
     ) -> Exchange:
         if call.versioned:
-            self.api_version  # noqa: B018 -- negotiates on first use
+            version = self.api_version  # negotiates on first use
+            if call.needs:
+                check_version(call.needs, version, f"{call.method} {call.target.split('?')[0]}")
         request = self.request_bytes(
             call.method, call.target, call.versioned, call.body, call.content_type, call.headers
         )
-        timeout: float | None | _Default = call.timeout
-        deadline = call.deadline if isinstance(call, Call) else None
-        return self.transport.open(request, call.method, timeout, deadline)
+        pieces = None if isinstance(call.body, bytes) else call.body
+        return self.transport.open(request, call.method, *self.bounds(call), pieces)
 
     def _run(self, call: Call[T]) -> T:
         exchange = self._open(call)
@@ -230,6 +295,41 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
             raise
         return Stream(exchange, decoder)
 
+    def _hijack(self, call: HijackCall) -> HijackedStream:
+        # The exchange is taken out of HTTP once the daemon said 101: its socket, and the bytes
+        # that came with the head, become the stream's. It never returns to the pool.
+        request = call.request
+        exchange = self._open(request)
+        try:
+            head = exchange.head
+            if not is_hijacked(head):  # an error, or `detach=True` answered at once
+                check_status(head.status, (), exchange.read())
+                return HijackedStream(None, HijackSession.answered())
+            decoder = request.decoder(head.headers, None)
+            if decoder is None:  # attach on engines that do not say how it is framed
+                assert request.tty_probe is not None
+                decoder = request.decoder(head.headers, self._run(request.tty_probe))
+                assert decoder is not None
+            session = HijackSession(decoder, exchange.hijacked_bytes, writable=call.stdin)
+            sock = exchange.detach()
+        except BaseException:
+            exchange.close()
+            raise
+        return HijackedStream(sock, session, self.transport.trace)
+
+    def _sequence(self, steps: Steps[T]) -> T:
+        result: Any = None
+        while True:
+            try:
+                step = advance(steps, result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(step, Communicate):
+                with self._hijack(step.call) as stream:
+                    result = stream.communicate(step.input)
+            else:
+                result = self._run(step)
+
 
 class Stream(Iterator[T]):
     """The items of a streaming response, decoded as the bytes arrive.
@@ -244,9 +344,10 @@ class Stream(Iterator[T]):
     _exchange: Exchange | None = None  # None until __init__ ran: __del__ may see that
 
     def __init__(self, exchange: Exchange, decoder: Decoder[T]) -> None:
+        #: The response's header fields (e.g. get_archive's X-Docker-Container-Path-Stat).
+        self.headers = exchange.head.headers
         self._exchange = exchange
         self._decoder = decoder
-        self._body: Generator[bytes, None, None] = exchange.iter_body()
         self._items: list[T] = []
         self._index = 0
         self._finished = False
@@ -256,7 +357,7 @@ class Stream(Iterator[T]):
             if self._finished:
                 raise StopIteration
             try:
-                data = next(self._body, None)
+                data = self._exchange.next_data() if self._exchange else None
                 if data is None:  # the body ended: the decoder checks nothing is left half-read
                     self._finished = True
                     items = self._decoder.close()
@@ -275,7 +376,6 @@ class Stream(Iterator[T]):
         self._finished, self._items, self._index = True, [], 0
         exchange, self._exchange = self._exchange, None
         if exchange is not None:
-            self._body.close()
             exchange.close()
 
     def __enter__(self) -> Stream[T]:

@@ -7,7 +7,10 @@
     exchange.head.status, exchange.read()     # (200, b'OK')
 
 A `Transport` keeps a few idle connections open (HTTP/1.1 keep-alive) and hands each request a
-connection of its own, so streams, threads and nested requests never share a socket.
+connection of its own, so streams, threads and nested requests never share a socket. What it
+decides about a connection (how long to wait, whether to reuse it, whether a failed request
+may go again) is `rawdock.exchange`'s, shared with the asyncio transport; see
+docs/connections.md.
 
 Remote engines: `tcp://host:port` plain or with TLS (`TLSConfig`, configured like the docker CLI
 from DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH), and `ssh://[user@]host[:port]`, which
@@ -20,12 +23,23 @@ from __future__ import annotations
 import os
 import socket
 import time
-from _thread import allocate_lock  # threading.Lock itself, without importing threading
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .errors import DaemonUnreachable, ProtocolError, Timeout, TransportError
-from .wire import Event, Head, ResponseParser, body_of
+from .errors import DaemonUnreachable, Timeout, TransportError
+from .exchange import (
+    DEFAULT_TIMEOUT,
+    IDEMPOTENT_METHODS,
+    MORE,
+    BaseExchange,
+    C,
+    Deadline,
+    Pool,
+    TraceHook,
+    _Default,
+    seconds,
+    transport_error,
+)
 from .wire.values import Value
 
 if TYPE_CHECKING:
@@ -54,9 +68,6 @@ RECV_SIZE = 256 * 1024
 MAX_IDLE_CONNECTIONS = 4
 #: Default port of a plain tcp:// endpoint, as in the docker CLI.
 DEFAULT_TCP_PORT = 2375
-#: Methods that may be sent again when a reused connection died before any response came back
-#: (RFC 9110 §9.2.2: idempotent methods).
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 #: Default port of a tcp:// endpoint when TLS is on, as in the docker CLI.
 DEFAULT_TLS_PORT = 2376
 #: The ssh command line before the host, as the docker CLI runs it (cli/connhelper): no pseudo
@@ -70,18 +81,6 @@ SSH_EXIT_TIMEOUT = 2.0
 MAX_SSH_STDERR = 8 * 1024
 #: Pause between connect attempts while a Unix socket's accept queue is full (see _connect_unix).
 UNIX_CONNECT_RETRY_INTERVAL = 0.01
-
-#: `trace(direction, data)` sees every byte sent ("send") and received ("recv").
-TraceHook = Callable[[str, bytes], None]
-
-
-class _Default:
-    def __repr__(self) -> str:
-        return "DEFAULT_TIMEOUT"
-
-
-#: Marker: use the transport's configured read timeout.
-DEFAULT_TIMEOUT = _Default()
 
 
 class TLSConfig(Value):
@@ -351,7 +350,8 @@ class Connection:
         closed it (EOF) or sent something unasked for: either way it cannot be reused."""
         try:
             self.sock.setblocking(False)
-            return bool(self.sock.recv(1, socket.MSG_PEEK)) or True
+            self.sock.recv(1, socket.MSG_PEEK)  # b"" (EOF) or a byte: stale alike
+            return True
         except BlockingIOError:
             return False
         except OSError:
@@ -562,10 +562,11 @@ class SSHConnection(Connection):
             self._watcher.join()
 
 
-class TransportSettings:
+class TransportSettings(Pool[C]):
     """What every transport (this one, and rawdock.aio's) is told: where, how long to wait for
     each read (`timeout`, None: forever) and to connect (`connect_timeout`, default `timeout`),
-    and whom to show the bytes (`trace`)."""
+    how long one whole exchange may take (`deadline`, None: no bound), and whom to show the
+    bytes (`trace`). Each keeps its idle connections in the `Pool` it is."""
 
     def __init__(
         self,
@@ -573,233 +574,135 @@ class TransportSettings:
         timeout: float | None = 60,
         connect_timeout: float | None = None,
         trace: TraceHook | None = None,
+        deadline: float | None = None,
+        max_idle: int = MAX_IDLE_CONNECTIONS,
     ) -> None:
+        super().__init__(max_idle)
         self.endpoint = endpoint
-        self.timeout = timeout
-        self.connect_timeout = timeout if connect_timeout is None else connect_timeout
+        self.timeout = seconds(timeout)
+        self.connect_timeout = self.timeout if connect_timeout is None else seconds(connect_timeout)
         self.trace = trace
+        self.deadline = seconds(deadline)
+
+    def _deadline(
+        self,
+        timeout: float | None | _Default,
+        deadline: float | None | _Default,
+        head_timeout: float | None | _Default,
+    ) -> Deadline:
+        """The bounds of one exchange; DEFAULT_TIMEOUT takes the transport's own (checked once,
+        when it was made), any other is checked here."""
+        return Deadline(
+            self.timeout if isinstance(head_timeout, _Default) else seconds(head_timeout),
+            self.timeout if isinstance(timeout, _Default) else seconds(timeout),
+            self.deadline if isinstance(deadline, _Default) else seconds(deadline),
+        )
+
+    def _connect_timeout(self, bounds: Deadline) -> float | None:
+        try:
+            return bounds.wait(self.connect_timeout)
+        except TimeoutError as exc:
+            raise transport_error(exc, self.endpoint.url, bounds) from None
 
 
-class Transport(TransportSettings):
+class Transport(TransportSettings[Connection]):
     """Runs requests over connections to one endpoint, keeping idle ones for reuse.
     Thread-safe: each request takes a connection of its own."""
-
-    def __init__(
-        self,
-        endpoint: Endpoint,
-        timeout: float | None = 60,
-        connect_timeout: float | None = None,
-        trace: TraceHook | None = None,
-    ) -> None:
-        super().__init__(endpoint, timeout, connect_timeout, trace)
-        self._idle: list[Connection] = []
-        self._lock = allocate_lock()
 
     def open(
         self,
         request: bytes,
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
-        deadline: float | None = None,
+        deadline: float | None | _Default = DEFAULT_TIMEOUT,
+        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        pieces: Iterable[bytes] | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
-        `Exchange`. A kept-alive connection that turns out to be dead is replaced and the request
-        sent again, but only when that cannot run it twice.
+        `Exchange`. A kept-alive connection that turns out to be dead is replaced by a new one
+        and the request sent again, but only when that cannot run it twice.
 
-        `timeout` bounds each read (None: no bound); `deadline`, in seconds, bounds the whole
-        exchange, body included, however the daemon spaces its bytes."""
-        read_timeout = self.timeout if isinstance(timeout, _Default) else timeout
-        clock = _Clock(read_timeout, deadline)
+        `head_timeout` bounds each wait until the head is in, `timeout` each wait for a piece of
+        the body (None: no bound; both default to the transport's `timeout`); `deadline`, in
+        seconds, bounds the whole exchange, body included, however the daemon spaces its bytes
+        (default the transport's `deadline`). `pieces`: the body of a request whose head says
+        `Transfer-Encoding: chunked`, sent chunk by chunk after it (and never resent: a pooled
+        connection is checked first)."""
+        bounds = self._deadline(timeout, deadline, head_timeout)
         # Only a request that could not be sent again is worth a check of its connection first
         # (a system call): for the others a dead connection shows itself as an EOF before any
         # response, and they are resent on a new one. Go's net/http, the daemon's own client,
         # works the same way.
-        check = method not in IDEMPOTENT_METHODS
-        for attempt in (1, 2):
-            conn, reused = self._acquire(check)
-            parser = ResponseParser(method)
-            sent = False
-            try:
-                if self.trace:
-                    self.trace("send", request)
-                conn.send(request, clock.next_read())
-                sent = True
-                events = _receive(conn, parser, clock, self.trace)
-                while parser.head is None:  # the parser sets it as it emits the Head event
-                    events += _receive(conn, parser, clock, self.trace)
-                return Exchange(self, conn, parser, events, clock)
-            except (OSError, ProtocolError, TransportError) as exc:
-                conn.close()
-                if attempt == 1 and _may_resend(method, reused, sent, parser, exc):
-                    continue
-                raise _transport_error(exc, self.endpoint) from None
-            except BaseException:
-                conn.close()
-                raise
-        raise AssertionError("unreachable")
-
-    def _acquire(self, check: bool = True) -> tuple[Connection, bool]:
-        """An idle connection (and True), else a new one (and False). With `check`, an idle
-        one is first checked for having been closed by the daemon."""
+        conn = self.take_idle(check=method not in IDEMPOTENT_METHODS or pieces is not None)
         while True:
-            with self._lock:
-                conn = self._idle.pop() if self._idle else None
-            if conn is None:
-                return connect(self.endpoint, self.connect_timeout), False
-            if not check or not conn.is_stale():
-                return conn, True
-            conn.close()
-
-    def release(self, conn: Connection) -> None:
-        """Take back a connection whose response was read to its end."""
-        with self._lock:
-            if len(self._idle) < MAX_IDLE_CONNECTIONS:
-                self._idle.append(conn)
-                return
-        conn.close()
+            reused = conn is not None
+            conn = conn or connect(self.endpoint, self._connect_timeout(bounds))
+            exchange = Exchange(self, conn, method, bounds, self.endpoint.url, self.trace, reused)
+            try:
+                exchange._start(request, pieces)
+                return exchange
+            except BaseException as exc:
+                error = exchange._retry(exc)
+                if error is not None:
+                    raise error from None
+            conn = None  # a resend never takes a pooled connection: they are as old as this one
 
     def close(self) -> None:
         """Close every idle connection. Open exchanges close their own."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        self.drop_idle()
 
 
-class Exchange:
-    """One request's response on one connection: the `head`, then the body from `iter_body()`
-    or `read()`. Reading to the end gives the connection back for reuse; `close()` before the
-    end closes it, since the rest of the body would still be in the way."""
+class Exchange(BaseExchange[Connection]):
+    """One request's response on one connection: the `head`, then the body from `next_data()`,
+    `iter_body()` or `read()`. Reading to the end gives the connection back for reuse; `close()`
+    before the end closes it, since the rest of the body would still be in the way. After a
+    101 response, `detach()` hands over the socket and `hijacked_bytes` what came after the
+    head."""
 
-    def __init__(
-        self,
-        transport: Transport,
-        conn: Connection,
-        parser: ResponseParser,
-        events: list[Event],
-        clock: _Clock,
-    ) -> None:
-        self._transport = transport
-        self._conn: Connection | None = conn
-        self._parser = parser
-        head = events[0]
-        assert isinstance(head, Head)
-        self.head = head
-        self._pending = events[1:]
-        self._clock = clock
+    def _start(self, request: bytes, pieces: Iterable[bytes] | None = None) -> None:
+        conn = self._live()
+        conn.send(self._sending(request), self._next_wait())
+        if pieces is not None:
+            try:
+                for chunk in self._chunks(pieces):
+                    conn.send(chunk, self._next_wait())
+            except (BrokenPipeError, ConnectionResetError):
+                # The daemon answered before reading it all (a 404 for a missing container)
+                # and closed its end: its answer, already in the socket, is read below.
+                pass
+        self._sent_whole()
+        while self._parser.head is None:
+            self._received(conn.recv(self._next_wait()))
 
-    @property
-    def hijacked_bytes(self) -> bytes:
-        """After a 101 response: bytes already read that belong to the upgraded stream."""
-        return self._parser.trailing
-
-    def iter_body(self) -> Generator[bytes, None, None]:
-        """The body as it arrives, chunked framing removed: one piece per read from the
-        socket. (A log of short lines comes as one tiny chunk per line; joining a read's chunks
-        spares the consumer a round per chunk, and makes a stream several times faster.)"""
+    def next_data(self) -> bytes | None:
+        """The next piece of the body (chunked framing removed): what one read from the socket
+        brought; None at the end. (A log of short lines comes as one tiny chunk per line;
+        joining a read's chunks spares the consumer a round per chunk.)"""
         try:
-            while self._conn is not None:
-                data, ended = body_of(self._pending)
-                if ended:
-                    self._complete()  # the connection goes back to the pool before the last data
-                    if data:
-                        yield data
-                    return
-                if data:
-                    yield data
-                conn = self._conn
-                if conn is None:  # closed while the consumer held the last piece
-                    return
-                self._pending = []
-                self._pending = _receive(conn, self._parser, self._clock, self._transport.trace)
-        except (OSError, ProtocolError, TransportError) as exc:
-            self.close()
-            raise _transport_error(exc, self._transport.endpoint) from None
+            while (piece := self._take()) is MORE:
+                self._received(self._live().recv(self._next_wait()))
+            return piece  # type: ignore[return-value]  # not MORE, as the loop says
+        except BaseException as exc:
+            raise self._error(exc) from None
+
+    def iter_body(self) -> Iterator[bytes]:
+        """The body as it arrives, piece by piece (see `next_data`)."""
+        try:
+            while (data := self.next_data()) is not None:
+                yield data
         finally:
             self.close()
 
     def read(self) -> bytes:
         """The whole body."""
-        if self._parser.done and self._conn is not None:
-            # It all came with the head (the usual small response): no generator needed.
-            data, _ = body_of(self._pending)
-            self._pending = []
-            self._complete()
-            return data
-        return b"".join(self.iter_body())
+        pieces = []
+        while (data := self.next_data()) is not None:
+            pieces.append(data)
+            if self._conn is None:  # that was the last piece (the usual small response)
+                break
+        return b"".join(pieces)
 
     def detach(self) -> socket.socket:
-        """Take the socket out of HTTP (after a 101 upgrade): the caller owns it now."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            raise TransportError("the connection is already closed")
-        return conn.sock
-
-    def _complete(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            if self._parser.reusable:
-                self._transport.release(conn)
-            else:
-                conn.close()
-
-    def close(self) -> None:
-        """Abandon the response: the connection is closed, never reused."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
-
-
-class _Clock:
-    """The timeout for the next read: the read timeout, shortened to what is left of the
-    exchange's deadline, if it has one."""
-
-    __slots__ = ("read_timeout", "deadline_at")
-
-    def __init__(self, read_timeout: float | None, deadline: float | None) -> None:
-        self.read_timeout = read_timeout
-        self.deadline_at = None if deadline is None else time.monotonic() + deadline
-
-    def next_read(self) -> float | None:
-        if self.deadline_at is None:
-            return self.read_timeout
-        left = self.deadline_at - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("deadline passed")
-        return left if self.read_timeout is None else min(left, self.read_timeout)
-
-
-def _receive(
-    conn: Connection, parser: ResponseParser, clock: _Clock, trace: TraceHook | None
-) -> list[Event]:
-    data = conn.recv(clock.next_read())
-    if trace:
-        trace("recv", data)
-    return parser.feed(data) if data else parser.feed_eof()
-
-
-def _may_resend(
-    method: str, reused: bool, sent: bool, parser: ResponseParser, exc: BaseException
-) -> bool:
-    """Whether a failed request may go out again on a new connection (both transports ask):
-    only when a reused connection the daemon had already closed gave back nothing of a
-    response, and the request never went out whole or its method is idempotent."""
-    died_unused = reused and not parser.received_any and _is_disconnect(exc)
-    return died_unused and (not sent or method in IDEMPOTENT_METHODS)
-
-
-def _is_disconnect(exc: BaseException) -> bool:
-    if isinstance(exc, ProtocolError):  # EOF before any byte of a response
-        return True
-    return isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError))
-
-
-def _transport_error(exc: Exception, endpoint: Endpoint) -> Exception:
-    """Socket errors never leave rawdock raw."""
-    if isinstance(exc, (ProtocolError, TransportError)):
-        return exc
-    if isinstance(exc, socket.timeout):
-        return Timeout(f"timed out waiting for the Docker daemon at {endpoint.url}")
-    if isinstance(exc, OSError):
-        return TransportError(f"connection to the Docker daemon at {endpoint.url} failed: {exc}")
-    return exc
+        """Take the socket out of HTTP (after a 101 upgrade): the caller owns it now, and
+        `hijacked_bytes` holds what already came after the head."""
+        return self._detach().sock

@@ -44,14 +44,14 @@ done
 version_of() { "$1" -c 'import sys; print(sys.version)' 2>/dev/null || true; }
 if [ ! -x "$venv/bin/python" ] || [ -n "${RAWDOCK_REFRESH_VENV:-}" ] \
    || [ "$(version_of "$venv/bin/python")" != "$(version_of "$python")" ] \
-   || ! "$venv/bin/python" -c 'import pytest, hypothesis, mypy, rawdock' >/dev/null 2>&1 \
+   || ! "$venv/bin/python" -c 'import pytest, hypothesis, mypy, rawdock, nbclient, ipykernel' >/dev/null 2>&1 \
    || [ ! -x "$venv/bin/ruff" ]; then
   "$python" -m venv --clear "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip 'setuptools>=77'
   # Without build isolation pip does not ask setuptools for the build requirements, the step
   # that writes rawdock.egg-info into the source tree: the metadata goes to a temporary
   # directory, and the source tree keeps no build/ or *.egg-info.
-  "$venv/bin/python" -m pip install -q --no-build-isolation -e '.[test]'
+  "$venv/bin/python" -m pip install -q --no-build-isolation -e '.[test,docs]'
 fi
 echo "[test.sh] $("$venv/bin/python" --version) in $venv" >&2
 

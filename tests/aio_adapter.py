@@ -53,7 +53,10 @@ class BlockingAioClient:
             if isinstance(result, rawdock.aio.AsyncStream):
                 return BlockingStream(self, self.wait(result.open()))
             if inspect.isawaitable(result):
-                return self.wait(result)
+                value = self.wait(result)
+                if isinstance(value, rawdock.aio.AsyncHijackedStream):
+                    return BlockingHijackedStream(self, value)
+                return value
             return result
 
         return blocking
@@ -95,6 +98,7 @@ class BlockingStream(Iterator[T]):
     def __init__(self, adapter: BlockingAioClient, stream: rawdock.aio.AsyncStream[T]) -> None:
         self._adapter = adapter
         self._stream = stream
+        self.headers = stream.headers
 
     def __next__(self) -> T:
         async def step() -> Any:
@@ -124,3 +128,44 @@ class BlockingStream(Iterator[T]):
             self._adapter._loop.call_soon_threadsafe(self._stream._close)
         except RuntimeError:  # the adapter's loop is gone; the stream closed with it
             pass
+
+
+class BlockingHijackedStream(Iterator[tuple[str, bytes]]):
+    """An `AsyncHijackedStream` as a `rawdock.hijack.HijackedStream`: iterate, `write`,
+    `close_write`, `communicate`, `close`."""
+
+    def __init__(self, adapter: BlockingAioClient, stream: rawdock.aio.AsyncHijackedStream):
+        self._adapter = adapter
+        self._stream = stream
+        self.session = stream.session
+
+    def __next__(self) -> tuple[str, bytes]:
+        async def step() -> Any:
+            try:
+                return await self._stream.__anext__()
+            except StopAsyncIteration:
+                return _END
+
+        item = self._adapter.wait(step())
+        if item is _END:
+            raise StopIteration
+        return item  # type: ignore[no-any-return]
+
+    def write(self, data: bytes) -> None:
+        self._adapter.wait(self._stream.write(data))
+
+    def close_write(self) -> None:
+        self._adapter.wait(self._stream.close_write())
+
+    def communicate(self, input: bytes = b"") -> tuple[bytes, bytes]:
+        return self._adapter.wait(self._stream.communicate(input))
+
+    def close(self) -> None:
+        if not self._adapter._closed:
+            self._adapter.wait(self._stream.aclose())
+
+    def __enter__(self) -> BlockingHijackedStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

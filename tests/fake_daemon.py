@@ -231,6 +231,12 @@ class FakeDaemon:
         kwargs.setdefault("timeout", 5)
         return rawdock.Client(host=self.url, **kwargs)
 
+    def __enter__(self) -> FakeDaemon:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def _accept_loop(self) -> None:
         while not self._stopping.is_set():
             try:

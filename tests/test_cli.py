@@ -33,6 +33,7 @@ from rawdock.cli.output import (
     format_ports,
     human_duration,
     human_size,
+    progress_text,
     table,
 )
 from rawdock.cli.trace import TraceFormatter, shell_word
@@ -125,7 +126,7 @@ def test_port_ranges_and_repeated_ports() -> None:
 
 @pytest.mark.parametrize("spec", ["99999:80", "80/icmp", "a:b:c:d", "x", "8000-8002:80-81", ""])
 def test_bad_port_specs_are_usage_errors(spec: str) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):  # rawdock.config.ConfigError
         parse_ports([spec])
 
 
@@ -239,24 +240,44 @@ def test_ps_table_cells() -> None:
     }
 
 
+PULL = [
+    {"status": "Pulling from probe", "id": "1"},
+    {"status": "Pulling fs layer", "progressDetail": {}, "id": "aaa"},
+    {"status": "Pulling fs layer", "progressDetail": {}, "id": "bbb"},
+    {"status": "Downloading", "progressDetail": {"current": 1_200_000, "total": 4_500_000},
+     "progress": "[=====>  ]  1.2MB/4.5MB", "id": "aaa"},
+    {"status": "Download complete", "progressDetail": {}, "id": "aaa"},
+    {"status": "Digest: sha256:00"},
+]  # fmt: skip
+
+
 def test_pull_progress_redraws_layer_lines_on_a_terminal() -> None:
     import io
 
     out = io.StringIO()
     progress = PullProgress(out, terminal=True, width=80)
-    progress.show({"status": "Pulling from probe", "id": "1"})
-    progress.show({"status": "Pulling fs layer", "id": "aaa"})
-    progress.show({"status": "Pulling fs layer", "id": "bbb"})
-    progress.show({"status": "Downloading", "id": "aaa", "progress": "[==>   ] 1MB/2MB"})
-    progress.show({"status": "Digest: sha256:00"})
+    for message in PULL:
+        progress.show(message)
+    # docker's jsonmessage: a new layer gets a line ("\n"), every update goes up to its line,
+    # erases it, writes "id: status progress" ending in "\r", and comes back down.
     assert out.getvalue() == (
         "1: Pulling from probe\n"
-        "aaa: Pulling fs layer\n"
-        "bbb: Pulling fs layer\n"
-        # up 2 lines to "aaa" (line 1 of the block), erase, rewrite, back down
-        "\x1b[2A\r\x1b[2Kaaa: Downloading [==>   ] 1MB/2MB\x1b[2B\r"
+        "\n\x1b[1A\x1b[2K\raaa: Pulling fs layer \r\x1b[1B"
+        "\n\x1b[1A\x1b[2K\rbbb: Pulling fs layer \r\x1b[1B"
+        # 80 columns: no bar, the sizes whole (docker keeps the numbers, drops the bar)
+        "\x1b[2A\x1b[2K\raaa: Downloading    1.2MB/4.5MB\r\x1b[2B"
+        "\x1b[2A\x1b[2K\raaa: Download complete \r\x1b[2B"
         "Digest: sha256:00\n"
     )
+
+
+def test_pull_progress_bar_needs_more_than_110_columns() -> None:
+    detail = {"current": 1_234_567, "total": 4_500_000, "start": 1000}
+    assert progress_text(detail, width=80, now=1010) == " 1.235MB/4.5MB 26s"
+    bar = "[" + "=" * 13 + ">" + " " * 37 + "] "  # 27% of 50 "="s, as docker rounds it
+    assert progress_text(detail, width=111, now=1010) == bar + " 1.235MB/4.5MB 26s"
+    assert progress_text({"current": 5, "total": 0}, 80) == "      5B"
+    assert progress_text({}, 80) == ""
 
 
 def test_pull_progress_prints_plain_lines_elsewhere() -> None:
@@ -264,9 +285,13 @@ def test_pull_progress_prints_plain_lines_elsewhere() -> None:
 
     out = io.StringIO()
     progress = PullProgress(out, terminal=False)
-    for status in ("Downloading", "Downloading", "Pull complete"):
-        progress.show({"status": status, "id": "aaa", "progress": "[=>  ]"})
-    assert out.getvalue() == "aaa: Downloading\naaa: Pull complete\n"
+    for message in PULL:
+        progress.show(message)
+    # Messages with byte counts are left out; every other one is a line, repeats included.
+    assert out.getvalue() == (
+        "1: Pulling from probe\naaa: Pulling fs layer\nbbb: Pulling fs layer\n"
+        "aaa: Download complete\nDigest: sha256:00\n"
+    )
 
 
 CHUNKED_RESPONSE = (
@@ -346,8 +371,9 @@ def test_curl_prints_the_articles_requests(
         'curl --unix-socket /var/run/docker.sock -H "Content-Type: application/json" '
         """-d '{"Image":"nginx","ExposedPorts":{"80/tcp":{}},"HostConfig":{"PortBindings":"""
         """{"80/tcp":[{"HostIp":"","HostPort":"80"}]}}}' """
-        "-X POST http:/v1.40/containers/create?name=my_nginx\n"
-        "curl --unix-socket /var/run/docker.sock -X POST http:/v1.40/containers/my_nginx/start\n"
+        "-X POST http://localhost/v1.40/containers/create?name=my_nginx\n"
+        "curl --unix-socket /var/run/docker.sock -X POST "
+        "http://localhost/v1.40/containers/my_nginx/start\n"
     )
     assert err == ""
 
@@ -363,7 +389,7 @@ def test_curl_honours_the_version_the_host_and_quotes_bodies(
     assert words[-1] == "http://127.0.0.1:2375/v1.43/containers/create"
     assert json.loads(words[words.index("-d") + 1]) == {"Image": "busybox", "Env": ["A=it's"]}
     assert main(["--curl", "--api-version", "1.41", "ps", "-a"]) == 0
-    assert capsys.readouterr().out.endswith(" http:/v1.41/containers/json?all=1\n")
+    assert capsys.readouterr().out.endswith(" http://localhost/v1.41/containers/json?all=1\n")
 
 
 def test_version_flag_prints_rawdocks_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -483,7 +509,7 @@ def test_version_and_info(client: rawdock.Client, capsys: pytest.CaptureFixture[
     assert main(["version", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ApiVersion"] == server["ApiVersion"]
     assert main(["info"]) == 0
-    assert f" Server Version:    {client.info()['ServerVersion']}\n" in capsys.readouterr().out
+    assert f" Server Version: {client.info()['ServerVersion']}\n" in capsys.readouterr().out
 
 
 def test_images_table_quiet_and_json(
@@ -844,6 +870,10 @@ def test_permission_denied_names_the_fix(engine: None) -> None:
     assert "permission denied" in result.stderr and "'docker' group" in result.stderr
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_quietly(busybox: str, name: Callable[[str], str]) -> None:
     container = name("sigint")
     argv = [
@@ -862,6 +892,9 @@ def test_ctrl_c_exits_130_quietly(busybox: str, name: Callable[[str], str]) -> N
         [sys.executable, "-m", "rawdock", "logs", "-f", container],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # A suite started as a background job inherits SIGINT ignored, and Python keeps it
+        # ignored: the child gets the default disposition, as a terminal's foreground job has.
+        preexec_fn=_default_sigint,
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         assert proc.stdout.readline() == b"ready\n"  # following now

@@ -184,15 +184,15 @@ def test_version_out_of_range_is_the_daemons_message(client: rawdock.Client) -> 
 def test_keep_alive_reuses_one_connection(client: rawdock.Client) -> None:
     opened: list[int] = []
     with rawdock.Client() as counted:
-        original = counted.transport._acquire
+        original = counted.transport.take_idle
 
-        def acquire(check: bool = True) -> Any:
-            conn, reused = original(check)
-            if not reused:
+        def take_idle(check: bool) -> Any:
+            conn = original(check)
+            if conn is None:  # the transport connects anew
                 opened.append(1)
-            return conn, reused
+            return conn
 
-        counted.transport._acquire = acquire  # type: ignore[method-assign]
+        counted.transport.take_idle = take_idle  # type: ignore[method-assign]
         for _ in range(5):
             counted.ping()
             counted.containers()

@@ -48,9 +48,7 @@ class CapturingTransport:
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
-    def open(
-        self, request: bytes, method: str, timeout: object = None, deadline: object = None
-    ) -> None:
+    def open(self, request: bytes, method: str, *bounds: object) -> None:
         self.sent.append(request)
         raise Captured
 

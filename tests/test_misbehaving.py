@@ -8,7 +8,8 @@ on the same client works.
 What the read timeout means: it bounds each wait for bytes from the daemon, like a socket
 timeout, not the whole response. A daemon that drips a response one byte at a time, each byte
 sooner than the timeout, is slow but alive, and the request succeeds however long it takes in
-all. Streams that may be quiet (logs, events, wait) have no read timeout at all;
+all, unless a deadline is set (tests/test_faults.py). The bodies that may be quiet (logs
+follow, events, wait) have no read timeout, though their heads do;
 `wait_container(timeout=...)` is a deadline for the whole call, set explicitly.
 """
 
@@ -640,6 +641,7 @@ def test_permission_denied_maps_to_the_docker_group_fix() -> None:
     assert "'docker' group" in str(error)
 
 
+NOBODY = 65534
 PERMISSION_PROBE = """
 import sys
 import rawdock
@@ -652,18 +654,19 @@ except rawdock.DaemonUnreachable as exc:
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root+setpriv")
 def test_permission_denied_socket_for_a_real_unprivileged_user(fake: FakeDaemon) -> None:
-    """Root ignores file modes, so the connect runs as `nobody` in a subprocess: a socket
-    without write permission for it refuses with EACCES, which must read like the docker CLI's
-    message and name the fix."""
-    os.chmod(fake.directory, 0o755)  # mkdtemp makes it 0700: let nobody reach the socket...
-    os.chmod(fake.path, 0o600)  # ...but not write to it
+    """Root ignores file modes, so the connect runs in a subprocess of root without the
+    capabilities that let it (not as `nobody`, who cannot run an interpreter kept under /root,
+    as pyenv's are): a socket of another user's without write permission for others refuses
+    with EACCES, which must read like the docker CLI's message and name the fix."""
+    os.chown(fake.path, NOBODY, NOBODY)  # as a docker group the caller is not in
+    os.chmod(fake.path, 0o660)
     root = os.path.dirname(os.path.dirname(rawdock.__file__))
+    without_dac_override = "-dac_override,-dac_read_search"
     result = subprocess.run(
         [
             "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
+            f"--inh-caps={without_dac_override}",
+            f"--bounding-set={without_dac_override}",
             sys.executable,
             "-c",
             PERMISSION_PROBE,

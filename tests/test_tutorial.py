@@ -3,13 +3,20 @@ runner (tutorial/run.py) shows the cells of a chapter and their real output.
 
 Each chapter runs in a subprocess, from the repository root, with exactly the command a reader
 uses:  python -m doctest -o ELLIPSIS -o NORMALIZE_WHITESPACE tutorial/NN-slug.md
-Chapters are found by pattern, so a new chapter is tested without touching this file.
+Chapters are found by pattern, so a new chapter is tested without touching this file. The
+exercises' solutions are doctest examples too (inside <details>), so they run with the chapter.
+
+Each run of a chapter gets its own RAWDOCK_TUTORIAL_RUN, which the chapters put in every
+container name ("rawdock-tutorial-{RUN}-..."): two runs at once never meet, and the test knows
+exactly which containers are this run's, to check that the chapter removed them.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,21 +34,22 @@ CHAPTERS = sorted(TUTORIAL.glob("[0-9][0-9]-*.md"))
 DOCTEST = ["-m", "doctest", "-o", "ELLIPSIS", "-o", "NORMALIZE_WHITESPACE"]
 #: Everything the chapters create carries this label.
 TUTORIAL_FILTER = {"label": ["rawdock.tutorial=1"]}
-#: A container name as the chapters write it. Cleanup and checks take only labelled containers
-#: whose names a chapter mentions, so that they never touch anything else on a shared engine
-#: (such as another tutorial run's containers). A name written as a prefix (an f-string's
-#: "rawdock-tutorial-aio-{n}" reads as "rawdock-tutorial-aio-") covers every name it starts.
-CONTAINER_NAME = re.compile(r"rawdock-tutorial-[a-z0-9][a-z0-9_.-]*-?")
-#: The images the chapters build (kept between chapters; removed before and after the run).
-TUTORIAL_IMAGES = (
-    "rawdock-tutorial/busybox:latest",
-    "127.0.0.1:5000/rawdock-tutorial/hello:latest",
-)
+#: The image the chapters share (built by the first that needs it). Other runs may be using it
+#: right now, so it is removed only when no tutorial container is left that could need it.
+TUTORIAL_IMAGE = "rawdock-tutorial/busybox:latest"
 #: Generous: chapter 9 builds, pushes and pulls; a loaded CI engine can be slow.
 CHAPTER_TIMEOUT = 600
 
 
-def _run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def new_run() -> str:
+    """A RAWDOCK_TUTORIAL_RUN: letters and digits, as a container name allows."""
+    return "t" + secrets.token_hex(4)
+
+
+def _run(
+    args: list[str], stdin: str | None = None, run: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, RAWDOCK_TUTORIAL_RUN=run or new_run())
     return subprocess.run(
         [sys.executable, *args],
         cwd=REPOSITORY,
@@ -49,45 +57,46 @@ def _run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProce
         capture_output=True,
         text=True,
         timeout=CHAPTER_TIMEOUT,
+        env=env,
     )
 
 
-def _names_in(chapters: list[Path]) -> set[str]:
-    """The container names these chapters use."""
-    return {name for path in chapters for name in CONTAINER_NAME.findall(path.read_text())}
+def containers_of(client: rawdock.Client, run: str) -> list[dict[str, Any]]:
+    """The tutorial's containers named for `run`."""
+    prefix = f"/rawdock-tutorial-{run}-"
+    labelled = client.containers(all=True, filters=TUTORIAL_FILTER)
+    return [c for c in labelled if c["Names"][0].startswith(prefix)]
 
 
-def _containers_named(client: rawdock.Client, names: set[str]) -> list[dict[str, Any]]:
-    """The labelled containers whose name is in `names` (or starts with one ending in "-")."""
-
-    def wanted(container: dict[str, Any]) -> bool:
-        name = container["Names"][0].lstrip("/")
-        return any(name == n or (n.endswith("-") and name.startswith(n)) for n in names)
-
-    return [c for c in client.containers(all=True, filters=TUTORIAL_FILTER) if wanted(c)]
-
-
-def _remove_tutorial_objects() -> None:
-    """Remove what the chapters leave (the images) or what an interrupted run left behind."""
+def remove_run(run: str) -> list[list[str]]:
+    """Remove what a chapter run left behind; return the names of what was there."""
     with rawdock.Client(timeout=60) as client:
-        for container in _containers_named(client, _names_in(CHAPTERS)):
+        left = containers_of(client, run)
+        for container in left:
             try:
                 client.remove_container(container["Id"], force=True)
             except (rawdock.NotFound, rawdock.Conflict):
                 pass  # gone already, or being removed ("removal ... already in progress")
-        for image in TUTORIAL_IMAGES:
-            try:
-                client.remove_image(image, force=True)
-            except rawdock.NotFound:
-                pass
+    return [c["Names"] for c in left]
+
+
+def remove_shared_image() -> None:
+    """Remove the chapters' image unless a tutorial container (of any run) still exists."""
+    with rawdock.Client(timeout=60) as client:
+        if client.containers(all=True, filters=TUTORIAL_FILTER):
+            return
+        try:
+            client.remove_image(TUTORIAL_IMAGE)
+        except (rawdock.NotFound, rawdock.Conflict):
+            pass  # gone, or just taken by a run that started meanwhile
 
 
 @pytest.fixture(scope="module")
 def tutorial_engine(engine: None) -> Iterator[None]:
-    """The engine, with no tutorial objects before the chapters run and none after."""
-    _remove_tutorial_objects()
+    """The engine; the chapters' shared image is removed at the end when nothing needs it."""
     yield
-    _remove_tutorial_objects()
+    remove_shared_image()
+
 
 
 def _load_runner() -> ModuleType:
@@ -102,7 +111,7 @@ def _load_runner() -> ModuleType:
 # --- Without an engine ------------------------------------------------------------------------
 
 
-def test_the_ten_chapters_are_there_in_order() -> None:
+def test_chapters_are_numbered_without_duplicates() -> None:
     numbers = [int(path.name[:2]) for path in CHAPTERS]
     assert numbers[:10] == list(range(1, 11)), [path.name for path in CHAPTERS]
     assert len(set(numbers)) == len(numbers), "two chapters share a number"
@@ -151,14 +160,71 @@ def test_runner_refuses_an_unknown_chapter() -> None:
 @pytest.mark.engine
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
 def test_chapter_passes_as_doctest(tutorial_engine: None, chapter: Path) -> None:
-    result = _run([*DOCTEST, str(chapter.relative_to(REPOSITORY))])
+    run = new_run()
+    try:
+        result = _run([*DOCTEST, str(chapter.relative_to(REPOSITORY))], run=run)
+    finally:
+        left = remove_run(run)
     assert result.returncode == 0, (
         f"{chapter.name} failed as a doctest:\n{result.stdout}\n{result.stderr}"
     )
-    # Each chapter removes the containers it created.
-    with rawdock.Client(timeout=60) as client:
-        left = _containers_named(client, _names_in([chapter]))
-    assert [c["Names"] for c in left] == [], f"{chapter.name} left containers behind"
+    assert left == [], f"{chapter.name} left containers behind"
+
+
+@pytest.mark.engine
+def test_two_runs_of_a_chapter_at_once_do_not_collide(tutorial_engine: None) -> None:
+    # Chapter 8 creates a container, then creates it again to get a 409: with a fixed name, a
+    # second run at the same time would get its 409 (or its 404) at the wrong moment.
+    [chapter] = [path for path in CHAPTERS if path.name.startswith("08-")]
+    runs = [new_run(), new_run()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, *DOCTEST, str(chapter.relative_to(REPOSITORY))],
+            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, RAWDOCK_TUTORIAL_RUN=run),
+        )
+        for run in runs
+    ]
+    try:
+        outputs = [process.communicate(timeout=CHAPTER_TIMEOUT)[0] for process in processes]
+    finally:
+        left = [remove_run(run) for run in runs]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert left == [[], []]
+
+
+def test_every_chapter_ends_with_exercises_and_solutions() -> None:
+    for path in CHAPTERS:
+        text = path.read_text(encoding="utf-8")
+        exercises = text.find("## Exercises")
+        assert exercises > 0, f"{path.name} has no exercises"
+        solutions = text[exercises:]
+        assert "<details>" in solutions and "</details>" in solutions, path.name
+        # The solutions are code the doctest runs, not prose only.
+        assert ">>> " in solutions.split("<details>", 1)[1], path.name
+
+
+def test_pictures_are_what_the_script_draws() -> None:
+    spec = importlib.util.spec_from_file_location("draw", TUTORIAL / "pictures" / "draw.py")
+    assert spec and spec.loader
+    draw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(draw)
+    for name, picture in draw.PICTURES.items():
+        on_disk = (TUTORIAL / "pictures" / name).read_text(encoding="utf-8")
+        assert on_disk == picture(), f"{name} is stale: python tutorial/pictures/draw.py"
+    referenced = set(re.findall(r"\(pictures/([\w.-]+\.svg)\)", "".join(
+        path.read_text(encoding="utf-8") for path in CHAPTERS)))
+    assert referenced <= set(draw.PICTURES), referenced - set(draw.PICTURES)
+
+
+def test_curl_commands_in_the_docs_send_their_version() -> None:
+    # "http:/v1.27/..." makes curl take "v1.27" for the host: the version is never sent.
+    docs = [*CHAPTERS, REPOSITORY / "README.md", TUTORIAL / "README.md"]
+    docs += sorted((REPOSITORY / "docs").glob("*.md"))
+    for path in docs:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith(("curl ", "| `docker")) and "--unix-socket" in line:
+                assert " http:/v" not in line and "'http:/v" not in line, (path.name, line)
 
 
 @pytest.mark.engine
@@ -167,7 +233,7 @@ def test_runner_steps_through_a_chapter_with_real_output(tutorial_engine: None) 
     assert result.returncode == 0, result.stderr
     out = result.stdout
     # The cells, as written in the chapter...
-    assert '>>> sock.connect("/var/run/docker.sock")' in out
+    assert ">>> sock.connect(SOCKET)" in out
     assert ">>> response = sock.recv(65536)" in out
     # ...and the daemon's real answers, including values the chapter elides with "...".
     assert "b'HTTP/1.1 200 OK'" in out

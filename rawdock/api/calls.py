@@ -1,6 +1,7 @@
-"""The machinery of endpoint definitions: `Call` and `StreamCall` (one request, described),
-`Response`, the `@endpoint` and `@stream` decorators that turn a description into a method on
-every client, the one function that turns a status into an error (`check_status`), and the
+"""The machinery of endpoint definitions: `Call`, `StreamCall` and `HijackCall` (one request,
+described), `Response`, the `@endpoint`, `@stream` and `@hijack` decorators that turn a
+description into a method on every client, `@sequence` for a convenience made of several
+calls, the one function that turns a status into an error (`check_status`), and the
 decoders a stream's response picks from. The endpoints themselves live beside this module, one
 module per resource (`system`, `images`, `containers`, `swarm`)."""
 
@@ -8,21 +9,43 @@ from __future__ import annotations
 
 import functools
 import json as _json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-from ..errors import ProtocolError, error_for_status
-from ..streams import BytesDecoder, Decoder, FrameDecoder, JSONStreamDecoder, RawStreamDecoder
-from ..transport import DEFAULT_TIMEOUT, _Default
-from ..wire import Head, Headers, QueryValue
+from ..errors import InvalidArgument, ProtocolError, error_for_status
+from ..exchange import DEFAULT_TIMEOUT, _Default
+from ..streams import Decoder
+from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, quote
 from ..wire.values import Value
+
+if TYPE_CHECKING:
+    from ..aio import AsyncStream
+    from ..aio import Client as AsyncClient
+    from ..aio_hijack import AsyncHijackedStream
+    from ..client import Client, Stream
+    from ..hijack import HijackedStream
 
 __all__ = [
     "Call",
     "StreamCall",
+    "HijackCall",
+    "upgrade_request",
+    "Communicate",
+    "Steps",
+    "advance",
     "Response",
     "endpoint",
     "stream",
+    "hijack",
+    "sequence",
     "SyncRunner",
     "AsyncRunner",
     "check_status",
@@ -31,6 +54,8 @@ __all__ = [
     "JSON",
     "Filters",
     "Timestamp",
+    "Body",
+    "check_version",
 ]
 
 T = TypeVar("T")
@@ -70,17 +95,49 @@ def _nothing(response: Response) -> None:
     return None
 
 
+#: A request body: bytes (sent with Content-Length), or an iterable of byte pieces sent as
+#: they come with `Transfer-Encoding: chunked` (RFC 9112 §7.1), so a 1 GB upload needs no
+#: 1 GB buffer. An iterable can be sent once only: such a request is never sent again.
+Body = bytes | Iterable[bytes]
+#: What a call needs of the API version: (what, minimum version) pairs, e.g.
+#: (("signal", "1.42"),). Checked by the client against the negotiated version before sending.
+Needs = tuple[tuple[str, str], ...]
+
+
+def _since(version: str, **given: object) -> Needs:
+    """The `needs` of the parameters in `given` that were given (not None): each needs
+    `version`. `_since("1.42", signal=signal)` is (("signal", "1.42"),) when a signal is set."""
+    return tuple((name, version) for name, value in given.items() if value is not None)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def check_version(needs: Needs, version: str, what: str) -> None:
+    """Raise InvalidArgument when the negotiated API `version` lacks something `needs` lists:
+    the daemon would otherwise ignore the parameter silently (or answer 404 for the path)."""
+    for name, minimum in needs:
+        if _version_tuple(version) < _version_tuple(minimum):
+            raise InvalidArgument(
+                f"{name} ({what}) needs API version {minimum}; this daemon speaks {version}"
+            )
+
+
 class Call(Value, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
-    response into what the method returns. `timeout` overrides the client's read timeout (None
-    waits forever); `deadline` bounds the whole exchange in seconds; `versioned=False` sends the
-    path without `/v1.xx` (for `/_ping`)."""
+    response into what the method returns. `timeout` overrides the client's read timeout for the
+    body (None: the body may wait without limit, as wait's does) and `head_timeout` for the head
+    (None only where the daemon answers after its work is done: stop, restart); `deadline`
+    bounds the whole exchange in seconds; `versioned=False` sends the path without `/v1.xx`
+    (for `/_ping`). `body` is bytes, or an iterable of pieces sent chunked. `needs` lists what
+    of the call needs a newer API version than 1.41 (`_since`)."""
 
     _hidden = ("body", "result")
     method: str
     target: str
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     ok: tuple[int, ...]
@@ -88,12 +145,14 @@ class Call(Value, Generic[T]):
     timeout: float | None | _Default
     versioned: bool
     deadline: float | None
+    head_timeout: float | None | _Default
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         ok: tuple[int, ...] = (),
@@ -101,6 +160,8 @@ class Call(Value, Generic[T]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
         deadline: float | None = None,
+        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        needs: Needs = (),
     ) -> None:
         object.__setattr__(self, "method", method)
         object.__setattr__(self, "target", target)
@@ -112,35 +173,41 @@ class Call(Value, Generic[T]):
         object.__setattr__(self, "timeout", timeout)
         object.__setattr__(self, "versioned", versioned)
         object.__setattr__(self, "deadline", deadline)
+        object.__setattr__(self, "head_timeout", head_timeout)
+        object.__setattr__(self, "needs", needs)
 
 
 class StreamCall(Value, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
-    (engines before API 1.42 do not say), and then `tty_probe` is run to find out."""
+    (engines before API 1.42 do not say), and then `tty_probe` is run to find out. The head is
+    awaited under the client's read timeout; `timeout` bounds each wait for a piece of the body
+    (None: a follow stream, quiet for as long as nothing happens)."""
 
     _hidden = ("decoder", "body")
     method: str
     target: str
     decoder: Callable[[Headers, bool | None], Decoder[T] | None]
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     tty_probe: Call[bool] | None
     timeout: float | None | _Default
     versioned: bool
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
         decoder: Callable[[Headers, bool | None], Decoder[T] | None],
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         tty_probe: Call[bool] | None = None,
-        timeout: float | None | _Default = None,  # a quiet stream is not a dead one
+        timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
+        needs: Needs = (),
     ) -> None:
         object.__setattr__(self, "method", method)
         object.__setattr__(self, "target", target)
@@ -151,11 +218,107 @@ class StreamCall(Value, Generic[T]):
         object.__setattr__(self, "tty_probe", tty_probe)
         object.__setattr__(self, "timeout", timeout)
         object.__setattr__(self, "versioned", versioned)
+        object.__setattr__(self, "needs", needs)
+
+
+class HijackCall(Value):
+    """A request that takes the connection over (attach, exec start). `request` is sent with
+    `Connection: Upgrade` and `Upgrade: tcp` (`upgrade_request` builds it), the daemon answers
+    `101 UPGRADED`, and from then on the socket is a raw stream both ways (`rawdock.hijack`):
+    its `decoder` and `tty_probe` pick the frames of a container without a TTY, or the raw bytes
+    of one with a TTY. `stdin` says whether the caller may write (without it, the stream is
+    read-only)."""
+
+    request: StreamCall[tuple[str, bytes]]
+    stdin: bool
+
+    def __init__(self, request: StreamCall[tuple[str, bytes]], stdin: bool = False) -> None:
+        object.__setattr__(self, "request", request)
+        object.__setattr__(self, "stdin", stdin)
+
+
+def upgrade_request(
+    method: str,
+    target: str,
+    decoder: Callable[[Headers, bool | None], Decoder[tuple[str, bytes]] | None],
+    body: JSON = None,
+    tty_probe: Call[bool] | None = None,
+) -> StreamCall[tuple[str, bytes]]:
+    """The request of a `HijackCall`: a JSON body if any, the upgrade fields. Its head is
+    awaited under the client's read timeout; after the upgrade the stream has none (an
+    interactive session may be quiet for hours)."""
+    data, content_type = (json_body(body), "application/json") if body is not None else (b"", None)
+    return StreamCall(
+        method, target, decoder, data, content_type, UPGRADE_TO_TCP, tty_probe=tty_probe
+    )
+
+
+class Communicate(Value):
+    """A step of a `@sequence`: open `call`, write `input` (then half-close), and read every
+    item to the end; the client sends back `(stdout bytes, stderr bytes)`."""
+
+    _hidden = ("input",)
+    call: HijackCall
+    input: bytes
+
+    def __init__(self, call: HijackCall, input: bytes = b"") -> None:
+        object.__setattr__(self, "call", call)
+        object.__setattr__(self, "input", input)
+
+
+#: What a `@sequence` function is: a generator yielding each step (a `Call`, whose result is
+#: sent back, or a `Communicate`, whose output is) and returning the sequence's result.
+Steps = Generator[Call[Any] | Communicate, Any, T]
+
+
+def advance(steps: Steps[T], result: Any) -> Call[Any] | Communicate:
+    """The next step of a sequence, given the result of the last (None before the first);
+    StopIteration at the end. The code before the first step reads the arguments, as a
+    describe function does: an argument it cannot use is an InvalidArgument there too."""
+    if result is not None:
+        return steps.send(result)
+    try:
+        return steps.send(None)
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        raise InvalidArgument(str(exc)) from None
 
 
 def json_body(value: JSON) -> bytes:
-    """The request body for a JSON value, compact as the docker CLI sends it."""
-    return _json.dumps(value, separators=(",", ":")).encode("utf-8")
+    """The request body for a JSON value, compact as the docker CLI sends it. NaN and the
+    infinities are not JSON (RFC 8259 §6): they, and values JSON has no form for, raise
+    InvalidArgument naming where they are (`body["Labels"]["x"]`), before anything is sent."""
+    try:
+        return _json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as exc:
+        try:
+            where = _unsendable(value, "body") or "body"
+        except RecursionError:  # nested deeper than the interpreter can walk
+            where = "body"
+        raise InvalidArgument(f"{where}: {exc}") from None
+
+
+def _unsendable(value: JSON, path: str) -> str | None:
+    """The key path of the first value in `value` that JSON cannot carry, or None."""
+    if isinstance(value, float):
+        return None if value - value == 0 else path  # inf - inf and NaN - NaN are NaN
+    if value is None or isinstance(value, (str, int, bool)):
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}[{_json.dumps(key) if isinstance(key, str) else repr(key)}]"
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                return where
+            found = _unsendable(item, where)
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _unsendable(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return path
 
 
 def check_status(status: int, ok: tuple[int, ...], body: bytes) -> None:
@@ -189,6 +352,12 @@ class SyncRunner:
     def _stream(self, call: StreamCall[T]) -> Iterator[T]:
         raise NotImplementedError
 
+    def _hijack(self, call: HijackCall) -> HijackedStream:
+        raise NotImplementedError
+
+    def _sequence(self, steps: Steps[T]) -> T:
+        raise NotImplementedError
+
 
 class AsyncRunner:
     """A client that runs calls as coroutines (asyncio)."""
@@ -197,6 +366,12 @@ class AsyncRunner:
         raise NotImplementedError
 
     def _stream(self, call: StreamCall[T]) -> AsyncIterator[T]:
+        raise NotImplementedError
+
+    async def _hijack(self, call: HijackCall) -> AsyncHijackedStream:
+        raise NotImplementedError
+
+    async def _sequence(self, steps: Steps[T]) -> T:
         raise NotImplementedError
 
 
@@ -214,7 +389,13 @@ class _Declared:
         describe, run = self.describe, getattr(client, self.runner)
 
         def method(*args: Any, **kwargs: Any) -> Any:
-            return run(describe(*args, **kwargs))
+            try:
+                call = describe(*args, **kwargs)
+            except InvalidArgument:
+                raise
+            except (ValueError, TypeError, AttributeError, OverflowError) as exc:  # unsendable
+                raise InvalidArgument(f"{describe.__name__}(): {exc}") from None
+            return run(call)
 
         # Made at each lookup rather than kept on the client: kept, it would tie the client in
         # a reference cycle, and its sockets would wait for the garbage collector. So it is
@@ -245,8 +426,9 @@ class endpoint(_Declared, Generic[P, T]):
 
 
 class stream(_Declared, Generic[P, T]):
-    """Declares a streaming endpoint: on `rawdock.Client` the method returns an iterator of
-    items (a `Stream`), on `rawdock.aio.Client` an async iterator."""
+    """Declares a streaming endpoint: on `rawdock.Client` the method returns a `Stream` (an
+    iterator of items, and a context manager that closes it), on `rawdock.aio.Client` an
+    `AsyncStream` (the same, async)."""
 
     runner = "_stream"
 
@@ -256,6 +438,10 @@ class stream(_Declared, Generic[P, T]):
     @overload
     def __get__(self, client: None, owner: type) -> stream[P, T]: ...
     @overload
+    def __get__(self, client: Client, owner: type) -> Callable[P, Stream[T]]: ...
+    @overload
+    def __get__(self, client: AsyncClient, owner: type) -> Callable[P, AsyncStream[T]]: ...
+    @overload
     def __get__(self, client: SyncRunner, owner: type) -> Callable[P, Iterator[T]]: ...
     @overload
     def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, AsyncIterator[T]]: ...
@@ -263,7 +449,51 @@ class stream(_Declared, Generic[P, T]):
         return self if client is None else self._bind(client)
 
 
+class hijack(_Declared, Generic[P]):
+    """Declares an endpoint that hijacks its connection: on `rawdock.Client` the method returns
+    a `rawdock.hijack.HijackedStream` (iterate it, `write`, `close_write`, `close`); on
+    `rawdock.aio.Client` a coroutine giving a `rawdock.aio_hijack.AsyncHijackedStream`."""
+
+    runner = "_hijack"
+
+    def __init__(self, describe: Callable[P, HijackCall]) -> None:
+        super().__init__(describe)
+
+    @overload
+    def __get__(self, client: None, owner: type) -> hijack[P]: ...
+    @overload
+    def __get__(self, client: SyncRunner, owner: type) -> Callable[P, HijackedStream]: ...
+    @overload
+    def __get__(
+        self, client: AsyncRunner, owner: type
+    ) -> Callable[P, Awaitable[AsyncHijackedStream]]: ...
+    def __get__(self, client: object, owner: type) -> Any:
+        return self if client is None else self._bind(client)
+
+
+class sequence(_Declared, Generic[P, T]):
+    """Declares a convenience made of several requests, once for every client: a generator
+    function (`Steps`) that yields each step and gets its result back, and returns the whole
+    result. Each client runs the steps its own way (`_sequence`), as it runs one `Call`."""
+
+    runner = "_sequence"
+
+    def __init__(self, describe: Callable[P, Steps[T]]) -> None:
+        super().__init__(describe)
+
+    @overload
+    def __get__(self, client: None, owner: type) -> sequence[P, T]: ...
+    @overload
+    def __get__(self, client: SyncRunner, owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, client: AsyncRunner, owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, client: object, owner: type) -> Any:
+        return self if client is None else self._bind(client)
+
+
 # --- Decoders chosen from the response --------------------------------------------------------
+# rawdock.streams is imported by these, when a client first reads a stream, rather than with
+# rawdock: a program that never streams does not pay for it at import.
 
 
 def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]] | None:
@@ -272,6 +502,8 @@ def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes
     # RawStream; if !tty && version >= 1.42 { MultiplexedStream }`), and this function is not
     # told the request's version: so only "multiplexed-stream" settles it; otherwise (raw-stream,
     # or nothing, as engine 20.10 sends) the container's Config.Tty does.
+    from ..streams import FrameDecoder, RawStreamDecoder
+
     content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type == "application/vnd.docker.multiplexed-stream":
         return FrameDecoder()
@@ -280,11 +512,28 @@ def _log_decoder(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes
     return RawStreamDecoder() if tty else FrameDecoder()
 
 
+def _raw_stream(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]]:
+    # A TTY joins stdout and stderr in the terminal: the daemon sends its bytes as they are.
+    from ..streams import RawStreamDecoder
+
+    return RawStreamDecoder()
+
+
+def _multiplexed_stream(headers: Headers, tty: bool | None) -> Decoder[tuple[str, bytes]]:
+    from ..streams import FrameDecoder
+
+    return FrameDecoder()
+
+
 def _json_stream(headers: Headers, tty: bool | None) -> Decoder[JSON]:
+    from ..streams import JSONStreamDecoder
+
     return JSONStreamDecoder()
 
 
 def _byte_stream(headers: Headers, tty: bool | None) -> Decoder[bytes]:
+    from ..streams import BytesDecoder
+
     return BytesDecoder()
 
 
@@ -295,6 +544,21 @@ def _tty_of(response: Response) -> bool:
 def _service_tty(response: Response) -> bool:
     spec = response.json().get("Spec", {})
     return bool(spec.get("TaskTemplate", {}).get("ContainerSpec", {}).get("TTY"))
+
+
+def _path_stat(id: str, path: str) -> Callable[[Response], JSON]:
+    """The result of HEAD /containers/{id}/archive: the decoded path stat. The daemon answers a
+    missing path with a bare 404 (a HEAD response has no body to say why): the message is
+    written here."""
+
+    def result(response: Response) -> JSON:
+        if response.status == 404:
+            raise error_for_status(404, f"no such container or path: {id}:{path}")
+        from ..archive import path_stat
+
+        return path_stat(response.headers)
+
+    return result
 
 
 def _ping_ok(response: Response) -> bool:
@@ -327,6 +591,14 @@ def _split_reference(image: str) -> tuple[str, str | None]:
 def _filters(filters: Filters | None) -> QueryValue:
     # Filters travel as JSON in the query string: {"status": ["running"]}.
     return dict(filters) if filters else None
+
+
+def _repeated(path: str, name: str, values: Iterable[str]) -> str:
+    """`path` with `name=value` once per value, for the few parameters the daemon reads as a
+    list of repeated fields (`names` of GET /images/get, `type` of GET /system/df) rather than
+    as JSON."""
+    pairs = "&".join(f"{name}={quote(value)}" for value in values)
+    return f"{path}{'&' if '?' in path else '?'}{pairs}" if pairs else path
 
 
 def _json_call(method: str, path: str, body: JSON, **kwargs: Any) -> Call[Any]:

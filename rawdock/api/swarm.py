@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
     JSON,
@@ -128,7 +129,12 @@ class Swarm:
 
             client.swarm_leave()"""
         query = {"force": force or None}
-        return Call("POST", target("/swarm/leave", query=query), result=_nothing, timeout=None)
+        return Call(
+            "POST",
+            target("/swarm/leave", query=query),
+            result=_nothing,
+            head_timeout=None,  # the daemon answers once the node has left
+        )
 
     @endpoint
     def swarm_inspect() -> Call[JSON]:
@@ -309,7 +315,11 @@ class Swarm:
         }
         probe = Call("GET", target("/services/{}", id), result=_service_tty)
         return StreamCall(
-            "GET", target("/services/{}/logs", id, query=query), _log_decoder, tty_probe=probe
+            "GET",
+            target("/services/{}/logs", id, query=query),
+            _log_decoder,
+            tty_probe=probe,
+            timeout=None if follow else DEFAULT_TIMEOUT,  # following: quiet while nothing runs
         )
 
     # --- Tasks ------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ class _GlobalParser(VerbParser):
 
 
 def global_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that come before the verb (`rawdock -H HOST ps`), then the verb's words."""
     parser.add_argument(
         "-H",
         "--host",
@@ -75,6 +76,14 @@ def global_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--curl", action="store_true", help="print the equivalent curl commands; send nothing"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=os.environ.get("RAWDOCK_TIMEOUT") or 60,
+        help="how long any request may take, except the body of logs -f, events and wait, "
+        "which wait as long as the daemon does (default: RAWDOCK_TIMEOUT, else 60)",
     )
     parser.add_argument("-D", "--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument(
@@ -236,7 +245,9 @@ def _run(options: argparse.Namespace) -> int:
             from .trace import TraceFormatter
 
             trace = TraceFormatter(sys.stderr)
-        client = Client(options.host, version, trace=trace)
+        client = Client(
+            options.host, version, options.timeout, trace=trace, deadline=options.timeout
+        )
         context = Context(
             client,
             sys.stdout,
@@ -273,6 +284,8 @@ def _describe(exc: BaseException, host: str | None) -> tuple[str, int]:
         return message, 1
     if isinstance(exc, ProtocolError):
         return f"rawdock: the daemon's answer is not valid HTTP: {exc}", 1
-    if isinstance(exc, RawdockError):
+    from ..config import ConfigError  # here, once something failed: a flag value is usage
+
+    if isinstance(exc, RawdockError) and not isinstance(exc, ConfigError):
         return str(exc), 1
     return f"rawdock: {exc}", EXIT_USAGE

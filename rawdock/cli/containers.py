@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..errors import DockerError, NotFound
+from ..errors import DockerError, NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
 from .flags import add_filter_flag, add_format_flag, parse_filters
@@ -69,19 +69,27 @@ def ps_flags(parser: argparse.ArgumentParser) -> None:
 def ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /containers/json, as docker's table, ids, or a --format template."""
     limit = 1 if args.latest else args.last if args.last > 0 else None
+    if args.quiet and args.format:
+        ctx.err.write(
+            "WARNING: Ignoring custom format, because both --format and --quiet are set.\n"
+        )
+        args.format = None
+    # Sizes cost the daemon a walk of each container's files: asked for with -s, or when the
+    # template shows them (as docker does).
+    size = args.size or bool(args.format and output.uses_size(args.format))
     found = ctx.client.containers(
         all=args.all or limit is not None,
         filters=parse_filters(args.filter) or None,
         limit=limit,
-        size=args.size,
+        size=size,
     )
     if args.json:
         ctx.print(output.json_text(found))
-    elif args.quiet and not args.format:
+    elif args.quiet:
         for container in found:
             ctx.print(container["Id"] if args.no_trunc else output.short_id(container["Id"]))
     else:
-        ctx.print_lines(output.containers_listing(found, args.format, args.no_trunc))
+        ctx.print_lines(output.containers_listing(found, args.format, args.no_trunc, args.size))
     return 0
 
 
@@ -119,6 +127,9 @@ def container_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-u", "--user", help="Username or UID (format: <name|uid>[:<group|gid>])")
     parser.add_argument("--hostname", help="Container host name")
     parser.add_argument("-t", "--tty", action="store_true", help="Allocate a pseudo-TTY")
+    parser.add_argument(
+        "-i", "--interactive", action="store_true", help="Keep STDIN open even if not attached"
+    )
     parser.add_argument("--network", help="Connect a container to a network")
     parser.add_argument(
         "--pull",
@@ -149,6 +160,8 @@ def container_config(args: argparse.Namespace) -> dict[str, Any]:
             config[field] = getattr(args, flag)
     if args.tty:
         config["Tty"] = True
+    if args.interactive:  # stdin open for an attach, closed when that attach half-closes
+        config.update(AttachStdin=True, OpenStdin=True, StdinOnce=True)
     ports = parse_ports(args.publish)
     host_config: dict[str, Any] = {}
     if ports.exposed:
@@ -156,10 +169,11 @@ def container_config(args: argparse.Namespace) -> dict[str, Any]:
         host_config["PortBindings"] = ports.bindings
     if args.network:
         host_config["NetworkMode"] = args.network
-    if args.rm and getattr(args, "detach", True):
+    if args.rm and (getattr(args, "detach", True) or args.interactive or args.tty):
         # The daemon removes it when it exits. An attached `run --rm` removes it itself after
         # reading the exit status, since it reads logs (not an attach stream opened before
-        # start) and the daemon could remove the container before the logs are read.
+        # start) and the daemon could remove the container before the logs are read; `run -i`
+        # and `-t` attach before start, as docker does, and wait for the removal.
         host_config["AutoRemove"] = True
     if host_config:
         config["HostConfig"] = host_config
@@ -201,6 +215,9 @@ def run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-d", "--detach", action="store_true", help="Run container in background and print ID"
     )
+    from .interactive import attach_options
+
+    attach_options(parser, interactive=False)
     container_flags(parser)
 
 
@@ -214,28 +231,41 @@ def _start_failure_status(message: str) -> int:
     return EXIT_DAEMON_ERROR
 
 
-def _run_failure(ctx: Context, exc: DockerError, status: int) -> CommandError:
-    # docker run prefixes the daemon's message with its own name and points at its help.
+def _run_failure(exc: RawdockError, status: int) -> CommandError:
+    # docker run prefixes what went wrong with its own name and points at its help.
+    message = daemon_error(exc) if isinstance(exc, DockerError) else str(exc)
     return CommandError(
-        f"rawdock: {daemon_error(exc)}\n\nRun 'rawdock run --help' for more information", status
+        f"rawdock: {message}\n\nRun 'rawdock run --help' for more information", status
     )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """create + start; without -d, print the output as it comes (logs follow) and exit with the
     container's status, as `docker run` does."""
+    from ..config import ConfigError
+
     try:
         created = create_container(ctx, args)
-    except DockerError as exc:
-        raise _run_failure(ctx, exc, EXIT_DAEMON_ERROR) from exc
+    except ConfigError:  # a bad flag value: a usage error, as any other command's
+        raise
+    except RawdockError as exc:  # no such image, the daemon unreachable, ...
+        raise _run_failure(exc, EXIT_DAEMON_ERROR) from exc
     # The article's requests start the container by name; either is the same container.
     container = args.name or created["Id"]
-    try:
-        ctx.client.start_container(container)
-    except DockerError as exc:
-        if args.rm:
-            _remove_quietly(ctx, container)
-        raise _run_failure(ctx, exc, _start_failure_status(exc.message)) from exc
+
+    def start() -> None:
+        try:
+            ctx.client.start_container(container)
+        except DockerError as exc:
+            if args.rm:
+                _remove_quietly(ctx, container)
+            raise _run_failure(exc, _start_failure_status(exc.message)) from exc
+
+    if not args.detach and (args.interactive or args.tty):  # attach first, as docker run does
+        from .interactive import run_attached
+
+        return run_attached(ctx, args, container, start)
+    start()
     if args.detach:
         ctx.print(created["Id"])
         return 0
@@ -308,20 +338,26 @@ def logs_flags(parser: argparse.ArgumentParser) -> None:
 
 def logs(ctx: Context, args: argparse.Namespace) -> int:
     """GET /containers/{id}/logs, with --since/--until converted as the docker CLI converts
-    them (relative durations and RFC 3339 dates become Unix seconds)."""
+    them (relative durations and RFC 3339 dates become Unix seconds), after it has found the
+    container (GET /containers/{id}/json), as docker does."""
+    tty = bool((ctx.client.inspect_container(args.container).get("Config") or {}).get("Tty"))
     times: dict[str, str] = {}
     if args.since or args.until:
         import time
 
-        from .options import parse_timestamp  # only logs with a time to convert
+        from .options import UsageError, parse_timestamp  # only logs with a time to convert
 
         now = time.time()
         for flag in ("since", "until"):
             if getattr(args, flag):
-                times[flag] = parse_timestamp(getattr(args, flag), now)
+                try:
+                    times[flag] = parse_timestamp(getattr(args, flag), now)
+                except UsageError as exc:
+                    raise CommandError(f'invalid value for "{flag}": {exc}') from None
     stream = follow_output(
         ctx,
         args.container,
+        tty=tty,
         follow=args.follow,
         timestamps=args.timestamps,
         tail=args.tail,
@@ -336,17 +372,22 @@ def logs(ctx: Context, args: argparse.Namespace) -> int:
 # --- One action on each container -------------------------------------------------------------
 
 
-def for_each(ctx: Context, names: Iterable[str], action: Callable[[str], object]) -> int:
+def for_each(
+    ctx: Context,
+    names: Iterable[str],
+    action: Callable[[str], object],
+    failed: list[str] | None = None,
+) -> int:
     """Run `action` on each name; a failure is reported and the others still run (docker's
-    behaviour for stop, rm, ...). Status 1 when any failed."""
-    failed = False
+    behaviour for stop, rm, ...), and its name added to `failed`. Status 1 when any failed."""
+    failures = [] if failed is None else failed
     for name in names:
         try:
             action(name)
         except DockerError as exc:
             ctx.err.write(daemon_error(exc) + "\n")
-            failed = True
-    return 1 if failed else 0
+            failures.append(name)
+    return 1 if failures else 0
 
 
 def _echoing(ctx: Context, action: Callable[[str], object]) -> Callable[[str], None]:
@@ -363,33 +404,56 @@ def _containers(parser: argparse.ArgumentParser) -> None:
 
 def start_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    parser.add_argument(
+        "-a", "--attach", action="store_true", help="Attach STDOUT/STDERR and forward signals"
+    )
+    from .interactive import attach_options
+
+    attach_options(parser)
     _containers(parser)
 
 
 def start(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/start for each; prints each name."""
-    return for_each(ctx, args.container, _echoing(ctx, ctx.client.start_container))
+    """POST /containers/{id}/start for each; prints each name. With -a: attached to one."""
+    if args.attach:
+        from .interactive import start_attached
+
+        return start_attached(ctx, args)
+    failed: list[str] = []
+    status = for_each(ctx, args.container, _echoing(ctx, ctx.client.start_container), failed)
+    if failed:
+        ctx.err.write(f"Error: failed to start containers: {', '.join(failed)}\n")
+    return status
 
 
 def stop_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
-    parser.add_argument(
-        "-t", "--time", type=int, metavar="int", help="Seconds to wait before killing the container"
-    )
+    parser.add_argument("-s", "--signal", help="Signal to send to the container")
+    _timeout_flag(parser)
     _containers(parser)
 
 
+def _timeout_flag(parser: argparse.ArgumentParser) -> None:
+    # docker's -t/--timeout; --time is its older, deprecated spelling, still accepted.
+    parser.add_argument(
+        "-t", "--timeout", "--time", dest="time", type=int, metavar="int",
+        help="Seconds to wait before killing the container",
+    )  # fmt: skip
+
+
 def stop(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/stop?t=N for each; prints each name."""
+    """POST /containers/{id}/stop?t=N&signal=S for each; prints each name."""
 
     def action(name: str) -> None:
-        ctx.client.stop_container(name, timeout=args.time)
+        ctx.client.stop_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 
 
 def restart_flags(parser: argparse.ArgumentParser) -> None:
-    stop_flags(parser)
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    _timeout_flag(parser)
+    _containers(parser)
 
 
 def restart(ctx: Context, args: argparse.Namespace) -> int:
@@ -452,7 +516,7 @@ def wait(ctx: Context, args: argparse.Namespace) -> int:
 
 def container_inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
-    add_format_flag(parser, "the output")
+    add_format_flag(parser, "the output", short=True)
     parser.add_argument("name", nargs="+", metavar="CONTAINER")
 
 

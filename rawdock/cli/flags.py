@@ -138,16 +138,30 @@ class VerbParser(argparse.ArgumentParser):
             )
             names = ", ".join(flags)
             self._flag_error(f'invalid argument "{text}" for "{names}" flag: {reason}')
+        if problem.startswith("invalid argument"):  # a type= function worded it already
+            self._flag_error(problem)
         self._flag_error(f"{', '.join(flags)}: {problem}")
 
     def option_lines(self) -> list[str]:
-        """One line per flag, as docker's help lists them: "  -a, --all   Show all ..."."""
-        lines = []
+        """One line per flag, as docker's help lists them: "  -n, --last int   Show n ..."."""
+        names = []
         for action in self._actions:
-            if action.option_strings and action.help != argparse.SUPPRESS:
-                names = ", ".join(action.option_strings)
-                lines.append(f"  {names:<20} {action.help or ''}".rstrip())
-        return lines
+            if not action.option_strings or action.help == argparse.SUPPRESS:
+                continue
+            short = next((o for o in action.option_strings if not o.startswith("--")), "")
+            long = next((o for o in action.option_strings if o.startswith("--")), "")
+            value = ""
+            if action.nargs != 0:  # a flag that takes a value shows its type, as pflag does
+                value = " " + (action.metavar if isinstance(action.metavar, str) else "string")
+            text = f"{short}, {long}" if short and long else short or f"    {long}"
+            names.append((f"{text}{value}", action.help or ""))
+        width = max((len(name) for name, _ in names), default=0) + 3
+        return [f"  {name:<{width}}{text}".rstrip() for name, text in names]
+
+    def format_help(self) -> str:
+        """docker's layout: usage, summary, then the flags."""
+        lines = [f"Usage:  {self.usage_line}", "", self.description or "", "", "Options:"]
+        return "\n".join([*lines, *self.option_lines()]) + "\n"
 
     def _unknown_flag(self, word: str) -> str:
         if word.startswith("--"):
@@ -217,14 +231,25 @@ def add_format_flag(
 
 
 def add_filter_flag(parser: argparse.ArgumentParser) -> None:
+    """`-f`/`--filter name=value`, repeatable; `parse_filters` makes the query value."""
     parser.add_argument(
         "-f",
         "--filter",
         action="append",
         default=[],
+        type=_filter_value,
         metavar="filter",
         help="Filter output based on conditions provided",
     )
+
+
+def _filter_value(text: str) -> str:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(
+            f'invalid argument "{text}" for "-f, --filter" flag: bad format of filter '
+            "(expected name=value)"
+        )
+    return text
 
 
 def parse_filters(values: Iterable[str]) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from . import output
-from .context import Context
+from .context import CommandError, Context
 from .flags import add_filter_flag, add_format_flag, parse_filters
 
 __all__ = ["images", "pull", "rmi", "tag", "image_inspect", "show_pull"]
@@ -56,6 +56,8 @@ def pull(ctx: Context, args: argparse.Namespace) -> int:
     from .options import parse_reference  # its patterns compile at import: only where used
 
     reference = parse_reference(args.image)
+    if not reference.tag and not reference.digest:
+        ctx.print("Using default tag: latest")
     show_pull(
         ctx, reference.name, reference.api_tag, args.quiet, to_stderr=False, platform=args.platform
     )
@@ -109,16 +111,21 @@ def tag(ctx: Context, args: argparse.Namespace) -> int:
     """POST /images/{source}/tag?repo=..&tag=.."""
     from .options import UsageError, parse_reference
 
-    target = parse_reference(args.target)
+    try:
+        target = parse_reference(args.target)
+    except UsageError as exc:
+        raise CommandError(
+            f'Error parsing reference: "{args.target}" is not a valid repository/tag: {exc}'
+        ) from None
     if target.digest:
-        raise UsageError(f"refusing to create a tag with a digest reference: {args.target!r}")
+        raise CommandError("refusing to create a tag with a digest reference")
     ctx.client.tag_image(args.source, target.name, target.tag or "latest")
     return 0
 
 
 def image_inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] IMAGE [IMAGE...]"
-    add_format_flag(parser, "the output")
+    add_format_flag(parser, "the output", short=True)
     parser.add_argument("name", nargs="+", metavar="IMAGE")
 
 

@@ -6,11 +6,10 @@ parse_reference("127.0.0.1:5000/probe:1")   # registry port, repository, tag
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
 
+# The parsers of the flags that build a create body are public, in rawdock.config.
+from ..config import PortBindings, parse_env, parse_labels, parse_ports
 from ..wire.values import Value
 
 __all__ = [
@@ -24,139 +23,9 @@ __all__ = [
     "parse_timestamp",
 ]
 
-#: Protocols a published port may carry (docker's nat.ValidateProtocol).
-PORT_PROTOCOLS = ("tcp", "udp", "sctp")
-MAX_PORT = 65535
-
 
 class UsageError(ValueError):
     """A flag or argument the user gave is malformed. Reported as one line, like a flag error."""
-
-
-# --- -p / --publish ---------------------------------------------------------------------------
-
-
-class PortBindings:
-    """What `-p` flags become in the create body: `ExposedPorts` and `HostConfig.PortBindings`.
-    HostPort is a string ("" for a random port), exactly as the docker CLI sends it."""
-
-    def __init__(
-        self, exposed: dict[str, dict[str, Any]], bindings: dict[str, list[dict[str, str]]]
-    ) -> None:
-        self.exposed = exposed
-        self.bindings = bindings
-
-
-def _port_range(text: str, spec: str) -> tuple[int, int]:
-    """ "80" -> (80, 80); "8000-8010" -> (8000, 8010)."""
-    low, dash, high = text.partition("-")
-    if not low.isdigit() or (dash and not high.isdigit()):
-        raise UsageError(f"invalid port spec {spec!r}: {text!r} is not a port or a port range")
-    first, last = int(low), int(high) if dash else int(low)
-    if not (0 < first <= last <= MAX_PORT):
-        raise UsageError(f"invalid port spec {spec!r}: ports go from 1 to {MAX_PORT}")
-    return first, last
-
-
-def _split_port_spec(spec: str) -> tuple[str, str, str]:
-    """[IP:][HOST:]CONTAINER -> (ip, host, container). An IPv6 address goes in brackets:
-    "[::1]:8080:80" (docker's nat.ParsePortSpec)."""
-    ip = ""
-    rest = spec
-    if spec.startswith("["):
-        end = spec.find("]:")
-        if end < 0:
-            raise UsageError(f"invalid port spec {spec!r}: unclosed '[' around an IPv6 address")
-        ip, rest = spec[1:end], spec[end + 2 :]
-        host, sep, container = rest.rpartition(":")
-        if not sep:
-            raise UsageError(f"invalid port spec {spec!r}: no container port after the address")
-        return ip, host, container
-    parts = spec.split(":")
-    if len(parts) == 1:
-        return "", "", parts[0]
-    if len(parts) == 2:
-        return "", parts[0], parts[1]
-    if len(parts) == 3:
-        return parts[0], parts[1], parts[2]
-    raise UsageError(
-        f"invalid port spec {spec!r}: expected [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]"
-    )
-
-
-def parse_ports(specs: Iterable[str]) -> PortBindings:
-    """`-p` values -> ExposedPorts and PortBindings, as the docker CLI builds them:
-
-    "80"                -> {"80/tcp": [{"HostIp": "", "HostPort": ""}]}  (a random host port)
-    "8080:80"           -> {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}
-    "127.0.0.1::80/udp" -> {"80/udp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
-    "8000-8001:80-81"   -> one binding per port of the range
-    """
-    exposed: dict[str, dict[str, Any]] = {}
-    bindings: dict[str, list[dict[str, str]]] = {}
-    for spec in specs:
-        address, slash, proto = spec.rpartition("/")
-        if not slash:
-            address, proto = spec, "tcp"
-        proto = proto.lower()
-        if proto not in PORT_PROTOCOLS:
-            raise UsageError(f"invalid port spec {spec!r}: unknown protocol {proto!r}")
-        ip, host, container = _split_port_spec(address)
-        if not container:
-            raise UsageError(f"invalid port spec {spec!r}: no container port")
-        first, last = _port_range(container, spec)
-        count = last - first + 1
-        host_ports: list[str]
-        if not host:
-            host_ports = [""] * count
-        else:
-            host_first, host_last = _port_range(host, spec)
-            host_count = host_last - host_first + 1
-            if host_count == count:
-                host_ports = [str(port) for port in range(host_first, host_last + 1)]
-            elif count == 1:
-                # One container port and a host range: the daemon picks a free port in it.
-                host_ports = [host]
-            else:
-                raise UsageError(
-                    f"invalid port spec {spec!r}: the host range and the container range "
-                    f"must be the same size"
-                )
-        for port, host_port in zip(range(first, last + 1), host_ports, strict=True):
-            key = f"{port}/{proto}"
-            exposed[key] = {}
-            bindings.setdefault(key, []).append({"HostIp": ip, "HostPort": host_port})
-    return PortBindings(exposed, bindings)
-
-
-# --- -e / -l -----------------------------------------------------------------------------
-
-
-def parse_env(values: Iterable[str], environ: Mapping[str, str] | None = None) -> list[str]:
-    """`-e K=V` -> "K=V"; `-e K` alone takes K from our environment, and is dropped when it is
-    not set there (as the docker CLI does)."""
-    environ = os.environ if environ is None else environ
-    result = []
-    for value in values:
-        name, eq, _ = value.partition("=")
-        if not name:
-            raise UsageError(f"invalid environment variable {value!r}: no name before '='")
-        if eq:
-            result.append(value)
-        elif name in environ:
-            result.append(f"{name}={environ[name]}")
-    return result
-
-
-def parse_labels(values: Iterable[str]) -> dict[str, str]:
-    """`-l K=V` -> {"K": "V"}; `-l K` alone is a label with an empty value."""
-    labels = {}
-    for value in values:
-        key, _, label_value = value.partition("=")
-        if not key:
-            raise UsageError(f"invalid label {value!r}: no key before '='")
-        labels[key] = label_value
-    return labels
 
 
 # --- Image references (distribution/reference grammar) ----------------------------------------
@@ -211,28 +80,33 @@ class Reference(Value):
 
 def parse_reference(text: str) -> Reference:
     """`[REGISTRY[:PORT]/]PATH[:TAG][@DIGEST]`. The first component is a registry only when it
-    looks like a host (has "." or ":", or is "localhost"), as in distribution/reference; a ":"
-    is a tag separator only after the last "/"."""
+    looks like a host (has "." or ":", or is "localhost", or has capitals), as in
+    distribution/reference; a ":" is a tag separator only after the last "/". Errors carry
+    distribution/reference's words, as docker prints them."""
+    invalid = "invalid reference format"
     rest, at, digest = text.partition("@")
     if at and not _DIGEST.fullmatch(digest):
-        raise UsageError(f"invalid reference format: {text!r} has a malformed digest")
+        raise UsageError(invalid)
     tag = ""
     colon = rest.rfind(":")
     if colon > rest.rfind("/"):
         rest, tag = rest[:colon], rest[colon + 1 :]
         if not _TAG.fullmatch(tag):
-            raise UsageError(f"invalid reference format: {text!r} has a malformed tag")
+            raise UsageError(invalid)
     registry = ""
     first, slash, remainder = rest.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
         registry, rest = first, remainder
         if not _DOMAIN_RE.fullmatch(registry):
-            raise UsageError(f"invalid reference format: {registry!r} is not a registry host")
+            raise UsageError(invalid)
+    if rest != rest.lower():
+        # docker names the path as Docker Hub sees it: "busybox" is "library/busybox".
+        shown = rest if registry or "/" in rest else f"library/{rest}"
+        raise UsageError(f"{invalid}: repository name ({shown}) must be lowercase")
     if not _PATH.fullmatch(rest):
-        hint = " (repository names must be lowercase)" if rest != rest.lower() else ""
-        raise UsageError(f"invalid reference format: {text!r}{hint}")
+        raise UsageError(invalid)
     if len(registry) + len(rest) + 1 > MAX_NAME_LENGTH:
-        raise UsageError("invalid reference format: repository name must not be longer than 255")
+        raise UsageError("repository name must not be longer than 255 characters")
     return Reference(registry, rest, tag, digest)
 
 
@@ -296,13 +170,16 @@ def parse_timestamp(value: str, now: float) -> str:
                 tzinfo=datetime.timezone(datetime.timedelta(seconds=offset)),
             )  # fmt: skip
         except ValueError as exc:
-            raise UsageError(f"parsing time {value!r}: {exc}") from None
+            # Go's time.Parse names the first field out of range.
+            field = str(exc).split()[0]  # "month must be in 1..12", "day is out of range ..."
+            raise UsageError(f'parsing time "{value}": {field} out of range') from None
         return f"{int(moment.timestamp())}.{(fraction or '').ljust(9, '0')}"
     if "-" in value:
-        raise UsageError(f"parsing time {value!r}: not an RFC 3339 date or time")
+        # Go's own message also names the layout and the element it could not parse.
+        raise UsageError(f'parsing time "{value}": not an RFC 3339 date or time')
     whole, dot, fraction = value.partition(".")
     if not whole.isdigit() or (dot and not fraction.isdigit()):
-        raise UsageError(f"failed to parse value as time or duration: {value!r}")
+        raise UsageError(f'failed to parse value as time or duration: "{value}"')
     return value
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .context import CommandError
-from .template import Row, TemplateError, parse, render
+from .template import Row, Struct, TemplateError, parse, render
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -41,9 +42,13 @@ __all__ = [
     "images_listing",
     "image_ids",
     "formatted",
+    "version_struct",
+    "info_struct",
     "client_version",
     "version_lines",
     "info_lines",
+    "info_warnings",
+    "client_info_lines",
     "json_text",
     "PullProgress",
 ]
@@ -427,11 +432,17 @@ def image_rows(images: Iterable[JSON], trunc: bool = True, digests: bool = False
 
 
 def listing(
-    rows: Sequence[Row], format_spec: str, default: str, headers: Mapping[str, str]
+    rows: Sequence[Row],
+    format_spec: str,
+    default: str,
+    headers: Mapping[str, str],
+    errors: tuple[str, str] = ("template parsing error: ", "template parsing error: "),
 ) -> list[str]:
     """Rows as docker's formatter prints them: `format_spec` is "" or "table" (the default
     table), "json" (one JSON object per line), "table TEMPLATE" (a table with titles) or a
-    TEMPLATE (one rendering per row). `\\t` and `\\n` in it are a tab and a newline."""
+    TEMPLATE (one rendering per row). `\\t` and `\\n` in it are a tab and a newline. A template
+    that fails is a CommandError prefixed as the verb's docker words it (`errors`: when parsing,
+    when running)."""
     spec = format_spec or default
     if spec == "table":
         spec = default
@@ -443,21 +454,22 @@ def listing(
     try:
         template = parse(source)
     except TemplateError as exc:
-        raise CommandError(f"failed to parse template: {exc}") from None
+        raise CommandError(f"{errors[0]}{exc}") from None
     try:
         rendered = [render(template, row) for row in rows]
         if not is_table:
             return rendered
         title = render(template, None, headers)
     except TemplateError as exc:
-        raise CommandError(f"failed to execute template: {exc}") from None
+        raise CommandError(f"{errors[1]}{exc}") from None
     return tabwrite("\n".join([title, *rendered])).split("\n")
 
 
 def uses_size(format_spec: str) -> bool:
     """Whether a ps template shows sizes, which the daemon computes only when asked (docker asks
     for them when the template uses .Size, as `{{json .}}` does)."""
-    return ".Size" in format_spec or format_spec == "json" or "json ." in format_spec
+    # docker finds out by running the template on an empty row: "json" alone is not run so.
+    return ".Size" in format_spec or re.search(r"json\s+\.\s*(\||\}\})", format_spec) is not None
 
 
 def containers_listing(
@@ -467,7 +479,8 @@ def containers_listing(
     now = time.time()
     rows = [ContainerRow(container, not no_trunc, now) for container in containers]
     default = ContainerRow.DEFAULT + ("\\t{{.Size}}" if size else "")
-    return listing(rows, format_spec or "", default, ContainerRow.HEADERS)
+    errors = ("failed to parse template: ", "failed to execute template: ")
+    return listing(rows, format_spec or "", default, ContainerRow.HEADERS, errors)
 
 
 def images_listing(
@@ -488,16 +501,13 @@ def image_ids(images: Iterable[JSON], no_trunc: bool) -> list[str]:
     return seen
 
 
-def formatted(values: Iterable[JSON], format_spec: str) -> list[str]:
-    """`inspect -f`, `info --format`, `version --format`: each value through the template."""
+def formatted(values: Iterable[Any], format_spec: str, name: str = "") -> list[str]:
+    """`inspect -f`, `info --format`, `version --format`: each value through the template.
+    Raises TemplateError."""
     if format_spec == "json":
         format_spec = "{{json .}}"
-    source = format_spec.replace("\\t", "\t").replace("\\n", "\n")
-    try:
-        template = parse(source)
-        return [render(template, value) for value in values]
-    except TemplateError as exc:
-        raise CommandError(f"template parsing error: {exc}") from None
+    template = parse(format_spec.replace("\\t", "\t").replace("\\n", "\n"), name)
+    return [render(template, value) for value in values]
 
 
 # --- version and info -------------------------------------------------------------------------
@@ -525,6 +535,31 @@ _WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def version_struct(client: JSON, server: JSON | None) -> Struct:
+    """What `version --format` evaluates: docker's versionInfo, with Go's field names."""
+    api = {"APIVersion": "ApiVersion"}
+    fields = {
+        "Client": Struct(client, "system.clientVersion", api),
+        "Server": Struct(server, "*types.Version", api) if server is not None else None,
+    }
+    return Struct({}, "system.versionInfo", fields=fields)
+
+
+#: Fields of docker's system.Info whose Go name is not their JSON name.
+INFO_GO_NAMES = {
+    "CPUCfsPeriod": "CpuCfsPeriod",
+    "CPUCfsQuota": "CpuCfsQuota",
+    "BridgeNfIP6tables": "BridgeNfIp6tables",
+    "HTTPProxy": "HttpProxy",
+    "HTTPSProxy": "HttpsProxy",
+}
+
+
+def info_struct(info: JSON) -> Struct:
+    """What `info --format` evaluates: docker's dockerInfo, with Go's field names."""
+    return Struct(info, "system.dockerInfo", INFO_GO_NAMES)
+
+
 def _ansic(build_time: str) -> str:
     """docker version's Built: the daemon's RFC 3339 time as Go's time.ANSIC
     ("Thu May  7 21:09:36 2026"), or as given when it is not one. (By hand: time.strptime
@@ -549,7 +584,7 @@ def version_lines(client: JSON, server: JSON | None, format_spec: str | None) ->
     """`docker version`: the client (rawdock), then the engine from GET /version, aligned as
     docker's tabwriter aligns them (minwidth 20, padding 1)."""
     if format_spec:
-        return formatted([{"Client": client, "Server": server}], format_spec)
+        return formatted([version_struct(client, server)], format_spec, "version")
     api = client["ApiVersion"]
     if api != client["DefaultAPIVersion"]:
         api += f" (downgraded from {client['DefaultAPIVersion']})"
@@ -584,48 +619,217 @@ def version_lines(client: JSON, server: JSON | None, format_spec: str | None) ->
     return tabwrite("\n".join(lines), 20, 1).split("\n")
 
 
-def _fields(pairs: Iterable[tuple[str, Any]], indent: str) -> list[str]:
-    return [
-        f"{indent}{(name + ':').ljust(20 - len(indent) - 1)} {value}"
-        for name, value in pairs
-        if value not in (None, "")
-    ]
+def _go(value: Any) -> str:
+    # fmt.Println's operands: booleans as true/false, nil as <nil>.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "<nil>" if value is None else str(value)
+
+
+def _go_duration(nanoseconds: int) -> str:
+    """units.HumanDuration of a Go time.Duration (nanoseconds)."""
+    return human_duration(nanoseconds / 1e9)
 
 
 def info_lines(info: JSON) -> list[str]:
-    """`docker info`: the main facts from GET /info."""
-    lines = ["Server:"]
-    lines += _fields(
-        [
-            ("Containers", info.get("Containers")),
-            (" Running", info.get("ContainersRunning")),
-            (" Paused", info.get("ContainersPaused")),
-            (" Stopped", info.get("ContainersStopped")),
-            ("Images", info.get("Images")),
-            ("Server Version", info.get("ServerVersion")),
-            ("Storage Driver", info.get("Driver")),
-            ("Logging Driver", info.get("LoggingDriver")),
-            ("Cgroup Driver", info.get("CgroupDriver")),
-            ("Cgroup Version", info.get("CgroupVersion")),
-            ("Swarm", (info.get("Swarm") or {}).get("LocalNodeState")),
-            ("Kernel Version", info.get("KernelVersion")),
-            ("Operating System", info.get("OperatingSystem")),
-            ("OSType", info.get("OSType")),
-            ("Architecture", info.get("Architecture")),
-            ("CPUs", info.get("NCPU")),
-            ("Total Memory", binary_size(info["MemTotal"]) if "MemTotal" in info else None),
-            ("Name", info.get("Name")),
-            ("ID", info.get("ID")),
-            ("Docker Root Dir", info.get("DockerRootDir")),
-            ("Debug Mode", str(info.get("Debug", False)).lower()),
-            ("Experimental", str(info.get("ExperimentalBuild", False)).lower()),
-            ("Live Restore Enabled", str(info.get("LiveRestoreEnabled", False)).lower()),
-        ],
-        " ",
-    )
-    for warning in info.get("Warnings") or []:
-        lines.append(warning)
+    """`docker info`'s "Server:" section from GET /info, line for line as docker's
+    prettyPrintServerInfo writes it (fmt.Println: one space between a name and its value)."""
+    lines: list[str] = []
+
+    def line(*parts: Any) -> None:
+        lines.append(" ".join(_go(part) for part in parts))
+
+    def non_empty(name: str, value: Any) -> None:
+        if value not in (None, ""):
+            line(name, value)
+
+    line(" Containers:", info.get("Containers", 0))
+    line("  Running:", info.get("ContainersRunning", 0))
+    line("  Paused:", info.get("ContainersPaused", 0))
+    line("  Stopped:", info.get("ContainersStopped", 0))
+    line(" Images:", info.get("Images", 0))
+    non_empty(" Server Version:", info.get("ServerVersion"))
+    non_empty(" Storage Driver:", info.get("Driver"))
+    lines += [f"  {name}: {value}" for name, value in info.get("DriverStatus") or []]
+    lines += [f" {name}: {value}" for name, value in info.get("SystemStatus") or []]
+    non_empty(" Logging Driver:", info.get("LoggingDriver"))
+    non_empty(" Cgroup Driver:", info.get("CgroupDriver"))
+    non_empty(" Cgroup Version:", info.get("CgroupVersion"))
+    plugins = info.get("Plugins") or {}
+    line(" Plugins:")
+    line("  Volume:", " ".join(plugins.get("Volume") or []))
+    line("  Network:", " ".join(plugins.get("Network") or []))
+    if plugins.get("Authorization"):
+        line("  Authorization:", " ".join(plugins["Authorization"]))
+    line("  Log:", " ".join(plugins.get("Log") or []))
+    if info.get("CDISpecDirs"):
+        line(" CDI spec directories:")
+        lines += [f"  {directory}" for directory in info["CDISpecDirs"]]
+    swarm = info.get("Swarm") or {}
+    line(" Swarm:", swarm.get("LocalNodeState", ""))
+    lines += _swarm_lines(swarm)
+    if info.get("Runtimes"):
+        line(" Runtimes:", " ".join(sorted(info["Runtimes"])))
+        line(" Default Runtime:", info.get("DefaultRuntime", ""))
+    if info.get("OSType") == "linux":
+        line(" Init Binary:", info.get("InitBinary", ""))
+        for name, key in (("containerd", "ContainerdCommit"), ("runc", "RuncCommit"),
+                          ("init", "InitCommit")):  # fmt: skip
+            lines.append(f" {name} version: {(info.get(key) or {}).get('ID', '')}")
+        if info.get("SecurityOptions"):
+            line(" Security Options:")
+            for option in info["SecurityOptions"]:
+                fields = dict(part.partition("=")[::2] for part in option.split(","))
+                lines.append(f"  {fields.get('name', option)}")
+                if "profile" in fields:
+                    line("   Profile:", fields["profile"])
+    if info.get("OSType") == "windows":
+        line(" Default Isolation:", info.get("Isolation", ""))
+    non_empty(" Kernel Version:", info.get("KernelVersion"))
+    non_empty(" Operating System:", info.get("OperatingSystem"))
+    non_empty(" OSType:", info.get("OSType"))
+    non_empty(" Architecture:", info.get("Architecture"))
+    line(" CPUs:", info.get("NCPU", 0))
+    line(" Total Memory:", binary_size(info.get("MemTotal", 0)))
+    non_empty(" Name:", info.get("Name"))
+    non_empty(" ID:", info.get("ID"))
+    line(" Docker Root Dir:", info.get("DockerRootDir", ""))
+    line(" Debug Mode:", bool(info.get("Debug")))
+    if info.get("Debug"):
+        line("  File Descriptors:", info.get("NFd", 0))
+        line("  Goroutines:", info.get("NGoroutines", 0))
+        line("  System Time:", info.get("SystemTime", ""))
+        line("  EventsListeners:", info.get("NEventsListener", 0))
+    non_empty(" HTTP Proxy:", info.get("HttpProxy"))
+    non_empty(" HTTPS Proxy:", info.get("HttpsProxy"))
+    non_empty(" No Proxy:", info.get("NoProxy"))
+    if info.get("Labels"):
+        line(" Labels:")
+        lines += [f"  {label}" for label in info["Labels"]]
+    line(" Experimental:", bool(info.get("ExperimentalBuild")))
+    registries = info.get("RegistryConfig") or {}
+    indexes = registries.get("IndexConfigs") or {}
+    if registries.get("InsecureRegistryCIDRs") or indexes:
+        line(" Insecure Registries:")
+        lines += [f"  {index['Name']}" for index in indexes.values() if not index.get("Secure")]
+        lines += [f"  {cidr}" for cidr in registries.get("InsecureRegistryCIDRs") or []]
+    if registries.get("Mirrors"):
+        line(" Registry Mirrors:")
+        lines += [f"  {mirror}" for mirror in registries["Mirrors"]]
+    line(" Live Restore Enabled:", bool(info.get("LiveRestoreEnabled")))
+    if info.get("ProductLicense"):
+        line(" Product License:", info["ProductLicense"])
+    if info.get("DefaultAddressPools"):
+        line(" Default Address Pools:")
+        lines += [f"   Base: {pool['Base']}, Size: {pool['Size']}"
+                  for pool in info["DefaultAddressPools"]]  # fmt: skip
+    lines.append("")
     return lines
+
+
+def _swarm_lines(swarm: JSON) -> list[str]:
+    """docker info's printSwarmInfo: the node, and the cluster when this node manages it."""
+    state = swarm.get("LocalNodeState", "")
+    if state in ("", "inactive", "locked"):
+        return []
+    lines = [f"  NodeID: {swarm.get('NodeID', '')}"]
+    if swarm.get("Error"):
+        lines.append(f"  Error: {swarm['Error']}")
+    lines.append(f"  Is Manager: {_go(bool(swarm.get('ControlAvailable')))}")
+    cluster = swarm.get("Cluster")
+    if cluster and swarm.get("ControlAvailable") and not swarm.get("Error") and state != "error":
+        spec = cluster.get("Spec") or {}
+        raft = spec.get("Raft") or {}
+        ca = spec.get("CAConfig") or {}
+        lines += [
+            f"  ClusterID: {cluster.get('ID', '')}",
+            f"  Managers: {swarm.get('Managers', 0)}",
+            f"  Nodes: {swarm.get('Nodes', 0)}",
+        ]
+        if cluster.get("DefaultAddrPool") is not None:
+            pools = "".join(pool + "  " for pool in cluster["DefaultAddrPool"])
+            lines += [
+                f"  Default Address Pool: {pools}",
+                f"  SubnetSize: {cluster.get('SubnetSize', 0)}",
+            ]
+        if cluster.get("DataPathPort", 0) > 0:
+            lines.append(f"  Data Path Port: {cluster['DataPathPort']}")
+        retention = (spec.get("Orchestration") or {}).get("TaskHistoryRetentionLimit") or 0
+        lines += [
+            "  Orchestration:",
+            f"   Task History Retention Limit: {retention}",
+            "  Raft:",
+            f"   Snapshot Interval: {raft.get('SnapshotInterval', 0)}",
+        ]
+        if raft.get("KeepOldSnapshots") is not None:
+            lines.append(f"   Number of Old Snapshots to Retain: {raft['KeepOldSnapshots']}")
+        heartbeat = (spec.get("Dispatcher") or {}).get("HeartbeatPeriod", 0)
+        lines += [
+            f"   Heartbeat Tick: {raft.get('HeartbeatTick', 0)}",
+            f"   Election Tick: {raft.get('ElectionTick', 0)}",
+            "  Dispatcher:",
+            f"   Heartbeat Period: {_go_duration(heartbeat)}",
+            "  CA Configuration:",
+            f"   Expiry Duration: {_go_duration(ca.get('NodeCertExpiry', 0))}",
+            f"   Force Rotate: {ca.get('ForceRotate', 0)}",
+        ]
+        if (ca.get("SigningCACert") or "").strip():
+            lines += ["   Signing CA Certificate: ", ca["SigningCACert"].strip(), ""]
+        if ca.get("ExternalCAs"):
+            lines.append("   External CAs:")
+            lines += [
+                f"     {entry.get('Protocol')}: {entry.get('URL')}" for entry in ca["ExternalCAs"]
+            ]
+        autolock = bool((spec.get("EncryptionConfig") or {}).get("AutoLockManagers"))
+        lines += [
+            f"  Autolock Managers: {_go(autolock)}",
+            f"  Root Rotation In Progress: {_go(bool(cluster.get('RootRotationInProgress')))}",
+        ]
+    lines.append(f"  Node Address: {swarm.get('NodeAddr', '')}")
+    managers = sorted(entry.get("Addr", "") for entry in swarm.get("RemoteManagers") or [])
+    if managers:
+        lines.append("  Manager Addresses:")
+        lines += [f"   {address}" for address in managers]
+    return lines
+
+
+def info_warnings(info: JSON) -> list[str]:
+    """What docker info prints on stderr after the section: the daemon's warnings, or, from a
+    daemon that sends none, docker's own checks of the facts (printServerWarningsLegacy)."""
+    if info.get("Warnings"):
+        return list(info["Warnings"])
+    if info.get("OSType") == "windows":
+        return []
+    checks = [
+        ("MemoryLimit", "WARNING: No memory limit support"),
+        ("SwapLimit", "WARNING: No swap limit support"),
+        ("OomKillDisable", "WARNING: No oom kill disable support"),
+        ("CpuCfsQuota", "WARNING: No cpu cfs quota support"),
+        ("CpuCfsPeriod", "WARNING: No cpu cfs period support"),
+        ("CPUShares", "WARNING: No cpu shares support"),
+        ("CPUSet", "WARNING: No cpuset support"),
+        ("IPv4Forwarding", "WARNING: IPv4 forwarding is disabled"),
+        ("BridgeNfIptables", "WARNING: bridge-nf-call-iptables is disabled"),
+        ("BridgeNfIp6tables", "WARNING: bridge-nf-call-ip6tables is disabled"),
+    ]
+    return [
+        warning
+        for key, warning in checks
+        if not info.get(key, True)
+        and not (key == "OomKillDisable" and info.get("CgroupVersion") == "2")
+    ]
+
+
+def client_info_lines(rawdock_version: str, context: str, debug: bool) -> list[str]:
+    """docker info's "Client:" section, for rawdock."""
+    return [
+        "Client: rawdock",
+        f" Version:    {rawdock_version}",
+        f" Context:    {context}",
+        f" Debug Mode: {_go(debug)}",
+        "",
+        "Server:",
+    ]
 
 
 def json_text(value: JSON) -> str:
@@ -639,44 +843,88 @@ def json_text(value: JSON) -> str:
 _UP = "\x1b[{}A"
 _DOWN = "\x1b[{}B"
 _ERASE_LINE = "\x1b[2K"
+#: Below this many columns docker leaves the bar out of a progress line and keeps the numbers.
+PROGRESS_BAR_MIN_WIDTH = 111
+#: The bar's length in "=" at 100% (jsonmessage.JSONProgress).
+PROGRESS_BAR_LENGTH = 50
+
+
+def progress_text(detail: JSON, width: int, now: float | None = None) -> str:
+    """docker's JSONProgress.String(): "[==>   ] 1.2MB/4.5MB 3s" from a progressDetail
+    ({"current", "total", "start", "units", "hidecounts"}), the bar only on a terminal wider
+    than 110 columns, the time left only while it runs."""
+    current, total = detail.get("current") or 0, detail.get("total") or 0
+    units = detail.get("units") or ""
+    if current <= 0 and total <= 0:
+        return ""
+    if total <= 0:
+        return f"{human_size(current, 4):>8}" if not units else f"{current} {units}"
+    percentage = min(int(current / total * 100) // 2, PROGRESS_BAR_LENGTH)
+    bar = ""
+    if width >= PROGRESS_BAR_MIN_WIDTH:
+        bar = f"[{'=' * percentage}>{' ' * max(PROGRESS_BAR_LENGTH - percentage, 0)}] "
+    numbers = ""
+    if detail.get("hidecounts"):
+        pass
+    elif not units:
+        numbers = f"{human_size(current, 4):>8}"
+        if current <= total:
+            numbers += f"/{human_size(total, 4)}"
+    else:
+        numbers = f"{current}/{total} {units}" if current <= total else f"{current} {units}"
+    left = ""
+    start = detail.get("start") or 0
+    if current > 0 and start > 0 and percentage < PROGRESS_BAR_LENGTH:
+        elapsed = (time.time() if now is None else now) - start
+        left = " " + _go_seconds(round((total - current) * elapsed / current))
+    return bar + numbers + left
+
+
+def _go_seconds(seconds: int) -> str:
+    """A whole number of seconds as Go's time.Duration prints it: "0s", "45s", "1m5s", "2h0m0s"."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 class PullProgress:
-    """Shows the progress objects of a pull (or push) as docker does.
+    """Shows the progress messages of a pull (or push) as docker's jsonmessage does.
 
-    On a terminal every layer keeps one line, rewritten in place with cursor moves as its
-    status and progress bar change. Elsewhere (a pipe, a file) each layer's status is printed as
-    a plain line when it changes, without bars."""
+    On a terminal each layer with progress keeps one line, rewritten in place (cursor up, erase,
+    rewrite, cursor down) as its status and numbers change; the bar shows only when the terminal
+    is wider than 110 columns. Elsewhere (a pipe, a file) every message is a plain line, except
+    those carrying byte counts, which are left out."""
 
     def __init__(self, out: TextIO, terminal: bool, width: int = 80) -> None:
         self.out = out
         self.terminal = terminal
         self.width = width
         self._lines: dict[str, int] = {}  # layer id -> its line in the block being drawn
-        self._last_status: dict[str, str] = {}
 
     def show(self, message: JSON) -> None:
         layer = message.get("id") or ""
         status = message.get("status") or ""
-        if not layer:
-            # A line about the whole pull ("Digest: ...", "Status: ..."): it ends the block of
-            # layer lines, which are not updated after it.
+        has_progress = "progressDetail" in message
+        progress = progress_text(message.get("progressDetail") or {}, self.width)
+        distance = 0
+        if layer and has_progress:
+            if layer not in self._lines:
+                self._lines[layer] = len(self._lines)
+                if self.terminal:
+                    self.out.write("\n")
+            distance = len(self._lines) - self._lines[layer]
+            if self.terminal:
+                self.out.write(_UP.format(distance))
+        else:
+            # Anything else ends the block: its lines are not rewritten after it.
             self._lines.clear()
-            self._last_status.clear()
-            self.out.write(f"{status}\n")
-        elif self.terminal:
-            self._draw(layer, f"{layer}: {status} {message.get('progress') or ''}".rstrip())
-        elif self._last_status.get(layer) != status:
-            self._last_status[layer] = status
-            self.out.write(f"{layer}: {status}\n")
+        prefix = f"{layer}: " if layer else ""
+        if self.terminal and has_progress:
+            self.out.write(f"{_ERASE_LINE}\r{prefix}{status} {progress}\r")
+        elif not progress:
+            self.out.write(f"{prefix}{status}\n")
+        if layer and self.terminal and distance:
+            self.out.write(_DOWN.format(distance))
         self.out.flush()
-
-    def _draw(self, layer: str, text: str) -> None:
-        text = text[: max(self.width - 1, 1)]  # a wrapped line would break the line count
-        if layer not in self._lines:
-            self._lines[layer] = len(self._lines)
-            self.out.write(f"{text}\n")
-            return
-        # The cursor sits below the block; go up to the layer's line, rewrite it, come back.
-        distance = len(self._lines) - self._lines[layer]
-        self.out.write(f"{_UP.format(distance)}\r{_ERASE_LINE}{text}{_DOWN.format(distance)}\r")

@@ -26,19 +26,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["TemplateError", "Template", "Row", "parse", "render", "go_text"]
+__all__ = ["TemplateError", "Template", "Row", "Struct", "parse", "render", "go_text"]
 
 
 class TemplateError(Exception):
     """A template that cannot be parsed, uses what rawdock does not support, or fails on an
     object. `parsing` tells the two first apart from the last."""
 
-    def __init__(self, message: str, parsing: bool) -> None:
+    def __init__(self, message: str, parsing: bool, partial: str = "") -> None:
         super().__init__(message)
         self.parsing = parsing
+        #: What the template had written before it failed (Go writes as it goes).
+        self.partial = partial
 
 
 class Row:
@@ -49,6 +51,8 @@ class Row:
     HEADERS: Mapping[str, str] = {}
     #: The Go type docker names in its errors ("*formatter.ContainerContext").
     GO_TYPE = "*formatter.Context"
+    #: docker marshals its row contexts with json.Marshal, which escapes <, > and &.
+    ESCAPE_HTML = True
 
     def field(self, name: str, args: Sequence[Any]) -> Any:
         method = getattr(self, name, None) if name in self.HEADERS else None
@@ -76,6 +80,38 @@ class _Header(Row):
         return self.HEADERS[name]
 
 
+class Struct(Row):
+    """A JSON object that docker evaluates as a Go struct (`version`, `info`): fields go by their
+    Go names (`.APIVersion` for the JSON key "ApiVersion"), a field the struct lacks is an error
+    naming the Go type, and `{{json .}}` is the JSON as the daemon sent it."""
+
+    ESCAPE_HTML = False
+
+    def __init__(
+        self,
+        value: Mapping[str, Any],
+        go_type: str,
+        go_names: Mapping[str, str] | None = None,
+        fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.value = value
+        self.GO_TYPE = go_type
+        self.go_names = go_names or {}  # Go name -> JSON key, where they differ
+        self.fields = fields or {}  # fields given as objects of their own (nested structs)
+
+    def field(self, name: str, args: Sequence[Any]) -> Any:
+        if name in self.fields:
+            return self.fields[name]
+        key = self.go_names.get(name, name)
+        json_name_only = name not in self.go_names and name in self.go_names.values()
+        if args or json_name_only or key not in self.value:
+            raise KeyError(name)
+        return self.value[key]
+
+    def to_json(self) -> Any:
+        return {**self.value, **{name: value for name, value in self.fields.items()}}
+
+
 # --- Parsing ----------------------------------------------------------------------------------
 
 _ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.S)
@@ -100,18 +136,33 @@ class _Node:
     __slots__ = ("kind", "value", "pos", "children")
 
     def __init__(self, kind: str, value: Any, pos: int, children: list[Any] | None = None):
-        self.kind = kind  # text, field, var, string, number, bool, nil, call, pipe, paren
+        # text; if, range, with (children: variables, body, else-body); declare; pipe
+        # (children: commands, each a list of operands); operands: field, var, function,
+        # string, number, bool, nil, paren (children: a pipe), chain ((pipe).Field)
+        self.kind = kind
         self.value = value
         self.pos = pos
         self.children = children or []
 
 
 class Template:
-    """A parsed template: a list of text pieces and actions, ready to `render`."""
+    """A parsed template: a list of text pieces and actions, ready to `render`. `name` is what
+    docker calls it in errors ("version" for `docker version`, "" elsewhere)."""
 
-    def __init__(self, source: str, body: list[Any]) -> None:
+    def __init__(self, source: str, body: list[Any], name: str = "") -> None:
         self.source = source
         self.body = body
+        self.name = name
+
+
+def _named(error: TemplateError, name: str) -> TemplateError:
+    # Errors are worded for the unnamed template ("template: :1:2: executing \"\" at ..."),
+    # as most of docker's are; a named one says its name in both places.
+    if not name:
+        return error
+    message = str(error).replace("template: :", f"template: {name}:", 1)
+    message = message.replace('executing ""', f'executing "{name}"', 1)
+    return TemplateError(message, error.parsing)
 
 
 def _tokens(text: str, offset: int) -> list[tuple[str, str, int]]:
@@ -131,8 +182,15 @@ def _tokens(text: str, offset: int) -> list[tuple[str, str, int]]:
     return tokens
 
 
-def parse(source: str) -> Template:
+def parse(source: str, name: str = "") -> Template:
     """Parse `source`; raises TemplateError for what is malformed or unsupported."""
+    try:
+        return _parse(source, name)
+    except TemplateError as exc:
+        raise _named(exc, name) from None
+
+
+def _parse(source: str, name: str) -> Template:
     pieces: list[tuple[str, Any, int]] = []  # ("text", str, pos) | ("action", tokens, pos)
     pos = 0
     trim_next = False
@@ -158,8 +216,8 @@ def parse(source: str) -> Template:
         text = text.lstrip()
     if text:
         pieces.append(("text", text, pos))
-    body, rest = _block(pieces, 0, top=True)
-    return Template(source, body)
+    body, _ = _block(pieces, 0, top=True)
+    return Template(source, body, name)
 
 
 def _block(pieces: list[tuple[str, Any, int]], index: int, top: bool) -> tuple[list[Any], int]:
@@ -282,9 +340,12 @@ def _operand(kind: str, value: str, at: int) -> _Node:
     if kind == "number":
         return _Node("number", float(value) if "." in value else int(value), at)
     if kind == "variable":
-        return _Node("var", value, at)
+        dot = value.find(".")
+        return _Node("var", value, at + dot if dot > 0 else at)
     if kind == "field":
-        return _Node("field", value, at)
+        # text/template places a chain (.A.B) at its second field, and says so in its errors.
+        second = value.find(".", 1)
+        return _Node("field", value, at + second if second > 0 else at)
     if value in ("true", "false"):
         return _Node("bool", value == "true", at)
     if value == "nil":
@@ -317,7 +378,12 @@ def render(template: Template, value: Any, header: Mapping[str, str] | None = No
     their titles and docker's functions leave their argument as it is."""
     scope = _Scope(_Header(header) if header is not None else value, header is not None)
     out: list[str] = []
-    _run(template.body, scope.root, scope, out)
+    try:
+        _run(template.body, scope.root, scope, out)
+    except TemplateError as exc:
+        error = _named(exc, template.name)
+        error.partial = "".join(out)
+        raise error from None
     return "".join(out)
 
 
@@ -521,14 +587,22 @@ def _go_float(value: float) -> str:
 
 
 def _json(value: Any) -> str:
-    if isinstance(value, Row):
-        # docker marshals its row contexts with json.Marshal, which escapes <, > and &.
-        text = json.dumps(value.to_json(), separators=(",", ":"), ensure_ascii=False)
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    if value is _MISSING:
-        value = None
+    escape_html = isinstance(value, Row) and value.ESCAPE_HTML
+    value = _plain(value)
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if escape_html:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data: rows and structs as their JSON objects."""
+    if isinstance(value, Row):
+        return _plain(value.to_json())
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return None if value is _MISSING else value
 
 
 def _title(text: str) -> str:
@@ -672,9 +746,3 @@ HEADER_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 #: Go's other built-ins: known, but refused with a clear message.
 _GO_FUNCTIONS = {"slice", "html", "js", "urlquery", "call"}
-
-
-def lines(template: Template, values: Sequence[Any]) -> Iterator[str]:
-    """Each value through the template, as docker prints a list with --format."""
-    for value in values:
-        yield render(template, value)

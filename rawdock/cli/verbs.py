@@ -30,12 +30,16 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "rm": ("containers", "rm", "Remove one or more containers"),
     "wait": ("containers", "wait", "Block until one or more containers stop, then print their exit codes"),  # noqa: E501
     "logs": ("containers", "logs", "Fetch the logs of a container"),
+    "exec": ("interactive", "exec_command", "Execute a command in a running container"),
+    "attach": ("interactive", "attach", "Attach local standard input, output, and error streams to a running container"),  # noqa: E501
     "container create": ("containers", "create", "Create a new container"),
     "container run": ("containers", "run", "Create and run a new container from an image"),
     "container ls": ("containers", "ps", "List containers"),
     "container list": ("containers", "ps", "List containers"),
     "container ps": ("containers", "ps", "List containers"),
     "container start": ("containers", "start", "Start one or more stopped containers"),
+    "container exec": ("interactive", "exec_command", "Execute a command in a running container"),
+    "container attach": ("interactive", "attach", "Attach local standard input, output, and error streams to a running container"),  # noqa: E501
     "container stop": ("containers", "stop", "Stop one or more running containers"),
     "container restart": ("containers", "restart", "Restart one or more containers"),
     "container kill": ("containers", "kill", "Kill one or more running containers"),

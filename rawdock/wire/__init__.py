@@ -33,7 +33,7 @@ from .limits import (
     MAX_CONTENT_LENGTH_DIGITS,
     MAX_HEADER_BYTES,
 )
-from .request import QueryValue, build_request, quote, target
+from .request import UPGRADE_TO_TCP, QueryValue, build_request, chunked, quote, target
 from .response import ResponseParser
 
 __all__ = [
@@ -45,6 +45,8 @@ __all__ = [
     "ResponseParser",
     "body_of",
     "build_request",
+    "chunked",
+    "UPGRADE_TO_TCP",
     "target",
     "quote",
     "QueryValue",

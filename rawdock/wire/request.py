@@ -9,15 +9,22 @@ line early, add a field, or start a second request on the same connection.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..errors import InvalidArgument
 from .grammar import FIELD_VALUE, TOKEN
 
-__all__ = ["build_request", "target", "quote", "QueryValue"]
+__all__ = ["build_request", "chunked", "UPGRADE_TO_TCP", "target", "quote", "QueryValue"]
 
 
 # --- The request (RFC 9112 §3) ----------------------------------------------------------------
+
+#: The fields that ask the daemon to hijack the connection (attach, exec start): once it answers
+#: `101 UPGRADED`, the socket carries raw bytes both ways (RFC 9110 §7.8 Upgrade, §15.2.2 101).
+#: "tcp" is Docker's own protocol name, not a registered one; the daemon only checks the field
+#: is there (without it, it answers 200 and hijacks anyway).
+UPGRADE_TO_TCP = (("Connection", "Upgrade"), ("Upgrade", "tcp"))
 
 
 def build_request(
@@ -54,6 +61,20 @@ def build_request(
         lines.append(f"Content-Length: {len(body)}")
     # latin-1 is HTTP's historical field encoding (RFC 9110 §5.5).
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """A body of unknown length framed as chunks (RFC 9112 §7.1): each non-empty piece as
+    `size-in-hex CRLF data CRLF`, then the last chunk `0 CRLF CRLF` (no trailers). An empty
+    piece is skipped, since a chunk of size 0 would end the body.
+
+        >>> b"".join(chunked([b"hello", b"", b" world"]))
+        b'5\\r\\nhello\\r\\n6\\r\\n world\\r\\n0\\r\\n\\r\\n'
+    """
+    for piece in pieces:
+        if piece:
+            yield b"%x\r\n%b\r\n" % (len(piece), piece)
+    yield b"0\r\n\r\n"
 
 
 # --- The target from caller input (RFC 3986 §2-3) ---------------------------------------------
@@ -101,16 +122,16 @@ def target(template: str, *segments: str, query: Mapping[str, QueryValue] | None
         >>> target("/containers/{}/json", "../images/json?x")
         Traceback (most recent call last):
         ...
-        ValueError: path segment '../images/json?x' has a '.' or '..' part
+        rawdock.errors.InvalidArgument: path segment '../images/json?x' has a '.' or '..' part
 
     Empty segments and "."/".." parts are refused: the daemon's router decodes %2F back to "/"
     and would then resolve dot-segments, reaching another endpoint."""
     encoded = []
     for segment in segments:
         if not isinstance(segment, str) or not segment:
-            raise ValueError(f"path segment must be a non-empty string, not {segment!r}")
+            raise InvalidArgument(f"path segment must be a non-empty string, not {segment!r}")
         if any(part in (".", "..") for part in segment.split("/")):
-            raise ValueError(f"path segment {segment!r} has a '.' or '..' part")
+            raise InvalidArgument(f"path segment {segment!r} has a '.' or '..' part")
         encoded.append(quote(segment, _SEGMENT_SAFE))
     path = template.format(*encoded)
     pairs = [

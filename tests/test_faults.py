@@ -1,0 +1,479 @@
+"""No daemon can hold a client: issue 19's scenarios, each on the sync and the asyncio client.
+
+- A daemon restart leaves the pool full of dead connections: the first call after it succeeds
+  on a fresh one, and a daemon still down is DaemonUnreachable in docker's words.
+- A silent daemon, one that stalls after the head, and one that sends a byte a second: every
+  kind of call (plain, stream, follow stream, wait) fails within its bound.
+- Bad arguments are InvalidArgument, raised before anything is sent, for every public method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from aio_adapter import BlockingAioClient
+from fake_daemon import FakeDaemon, Peer, Script, response
+
+import rawdock
+import rawdock.aio
+from rawdock.api import Endpoints
+
+#: The read timeout (and connect timeout) of these tests' clients.
+TIMEOUT = 0.5
+#: The deadline of the tests that set one.
+DEADLINE = 1.0
+#: Generous slack on "raised within the bound": loaded CI machines are slow.
+SLACK = 3.0
+#: Idle connections the restart scenario leaves in the pool (the sync pool keeps four).
+POOLED = 4
+
+CHUNKED_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+)
+LOGS_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+
+
+@pytest.fixture(params=["sync", "aio"])
+def make_client(request: pytest.FixtureRequest, fake: FakeDaemon) -> Iterator[Callable[..., Any]]:
+    """Makes a client of the kind under test aimed at the fake daemon (closed at the end)."""
+    made: list[Any] = []
+
+    def make(**kwargs: Any) -> Any:
+        kwargs.setdefault("version", "1.41")
+        kwargs.setdefault("timeout", TIMEOUT)
+        if request.param == "sync":
+            client: Any = rawdock.Client(host=fake.url, **kwargs)
+        else:
+            client = BlockingAioClient(host=fake.url, **kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+def with_deadline(client: Any, seconds: float) -> Any:
+    """`client.with_deadline(seconds)`, for the adapter too."""
+    if isinstance(client, BlockingAioClient):
+        twin = object.__new__(BlockingAioClient)
+        twin.__dict__.update(client.__dict__)
+        twin.aio = client.aio.with_deadline(seconds)
+        return twin
+    return client.with_deadline(seconds)
+
+
+# --- A daemon restart -------------------------------------------------------------------------
+
+
+def answer_then_close(pooled: threading.Barrier | None = None) -> Script:
+    """Answer one request with `Content-Length: 2` (keep-alive, so the client pools the
+    connection), then close it: what a daemon restart does to every idle connection."""
+
+    def script(peer: Peer) -> None:
+        if not peer.read_request():
+            return
+        if pooled is not None:
+            pooled.wait(10)  # all the connections are open at once, as under load
+        peer.send(response(200, b"[]"))
+        peer.close()
+
+    return script
+
+
+def fill_pool_then_restart(fake: FakeDaemon, client: Any) -> None:
+    """Four threads each leave a connection idle in the pool; then the daemon closes them all."""
+    barrier = threading.Barrier(POOLED)
+    fake.script(*[answer_then_close(barrier) for _ in range(POOLED)])
+    threads = [threading.Thread(target=client.containers) for _ in range(POOLED)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert fake.connections == POOLED
+    time.sleep(0.1)  # the closes reach the client
+
+
+@pytest.mark.parametrize("call", ["containers", "start_container"])
+def test_first_call_after_a_restart_succeeds(
+    fake: FakeDaemon, make_client: Callable[..., Any], call: str
+) -> None:
+    """Before: the one resend took another dead pooled connection, and the call failed."""
+    client = make_client()
+    fill_pool_then_restart(fake, client)
+    fake.script(answer_then_close())  # the daemon is back
+    if call == "containers":
+        assert client.containers() == []
+    else:
+        client.start_container("web")
+    assert fake.connections == POOLED + 1  # one fresh connection, no second resend
+
+
+def test_a_daemon_still_down_is_daemon_unreachable(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    """Before: "[Errno 32] Broken pipe" or an EOF, from a second dead pooled connection."""
+    client = make_client()
+    fill_pool_then_restart(fake, client)
+    fake.stop()  # the daemon is gone: its socket too
+    for call in (client.containers, lambda: client.start_container("web")):
+        with pytest.raises(rawdock.DaemonUnreachable) as caught:
+            call()
+        assert str(caught.value) == (
+            f"Cannot connect to the Docker daemon at {fake.url}. Is the docker daemon running?"
+        )
+
+
+# --- Silent, stalled and dripping daemons -----------------------------------------------------
+
+
+def silent(peer: Peer) -> None:
+    peer.read_request()
+    peer.hang()
+
+
+def head_then_stall(head: bytes) -> Script:
+    def script(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(head)
+        peer.hang()
+
+    return script
+
+
+def drip(data: bytes) -> Script:
+    """A byte every TIMEOUT / 5 seconds: each sooner than the read timeout, forever."""
+
+    def script(peer: Peer) -> None:
+        peer.read_request()
+        peer.drip(data, TIMEOUT / 5)
+        peer.hang()
+
+    return script
+
+
+def frame(data: bytes) -> bytes:
+    return b"\x01\x00\x00\x00" + len(data).to_bytes(4, "big") + data
+
+
+#: A body long enough that dripping it takes far longer than any bound here.
+SLOW_JSON = b"[" + b" " * 1000 + b"]"
+SLOW_CHUNKS = b"".join(b"1\r\n \r\n" for _ in range(400))
+
+# (kind, how the call runs, head of its response, body to drip after the head)
+KINDS: list[tuple[str, Callable[[Any], object], bytes, bytes]] = [
+    (
+        "plain",
+        lambda client: client.containers(),
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1002\r\n\r\n",
+        SLOW_JSON,
+    ),
+    ("stream", lambda client: list(client.logs("web", stdout=True)), LOGS_HEAD, SLOW_CHUNKS),
+    ("follow", lambda client: list(client.logs("web", follow=True)), LOGS_HEAD, SLOW_CHUNKS),
+    ("events", lambda client: list(client.events()), CHUNKED_HEAD, SLOW_CHUNKS),
+    ("wait", lambda client: client.wait_container("web"), CHUNKED_HEAD, SLOW_CHUNKS),
+]
+#: Kinds whose body waits for events by design: only a deadline given for them cuts them off.
+WAITING = {"follow", "events", "wait"}
+
+
+def expect_timeout(run: Callable[[], object], bound: float) -> None:
+    started = time.monotonic()
+    with pytest.raises(rawdock.Timeout):
+        run()
+    assert time.monotonic() - started < bound + SLACK
+
+
+@pytest.mark.parametrize("kind", [k[0] for k in KINDS])
+def test_a_silent_daemon_times_out_before_the_head(
+    fake: FakeDaemon, make_client: Callable[..., Any], kind: str
+) -> None:
+    """Before: the streams and wait had no bound at all, and hung for ever."""
+    _, run, _, _ = next(k for k in KINDS if k[0] == kind)
+    fake.script(silent)
+    client = make_client()
+    expect_timeout(lambda: run(client), TIMEOUT)
+
+
+@pytest.mark.parametrize("kind", [k[0] for k in KINDS])
+def test_a_daemon_stalled_after_the_head(
+    fake: FakeDaemon, make_client: Callable[..., Any], kind: str
+) -> None:
+    """The body of a plain call or a finite stream has the read timeout; one that waits for
+    events by design waits, until a deadline given for it."""
+    _, run, head, _ = next(k for k in KINDS if k[0] == kind)
+    fake.script(head_then_stall(head))
+    client = make_client()
+    if kind in WAITING:
+        client = with_deadline(client, DEADLINE)
+        expect_timeout(lambda: run(client), DEADLINE)
+    else:
+        expect_timeout(lambda: run(client), TIMEOUT)
+
+
+@pytest.mark.parametrize("kind", [k[0] for k in KINDS])
+def test_a_daemon_sending_a_byte_at_a_time_is_cut_off_by_the_deadline(
+    fake: FakeDaemon, make_client: Callable[..., Any], kind: str
+) -> None:
+    """Before: each byte came within the read timeout, and the call went on for ever."""
+    _, run, head, body = next(k for k in KINDS if k[0] == kind)
+    fake.script(drip(head + body))
+    client = make_client(deadline=DEADLINE)
+    if kind in WAITING:  # the client's deadline leaves them alone: they get their own
+        client = with_deadline(client, DEADLINE)
+    expect_timeout(lambda: run(client), DEADLINE)
+
+
+def test_the_client_deadline_leaves_follow_streams_alone(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    def quiet_then_item(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(LOGS_HEAD)
+        peer.sleep(DEADLINE * 2)
+        item = frame(b"late")
+        peer.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(item), item))
+        peer.wait_for_close()
+
+    fake.script(quiet_then_item)
+    client = make_client(deadline=DEADLINE)
+    assert list(client.logs("web", follow=True)) == [("stdout", b"late")]
+
+
+def test_wait_with_its_timeout_is_bounded_by_it(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    fake.script(head_then_stall(CHUNKED_HEAD))
+    client = make_client()
+    expect_timeout(lambda: client.wait_container("web", timeout=DEADLINE), DEADLINE)
+
+
+# --- Arguments that cannot be sent ------------------------------------------------------------
+
+
+def test_nan_in_a_body_is_invalid_argument_naming_its_key_path(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    """Before: NaN went out as invalid JSON and the daemon answered 500."""
+    client = make_client()
+    with pytest.raises(rawdock.InvalidArgument, match=r'body\["StopTimeout"\]'):
+        client.create_container({"Image": "x", "StopTimeout": math.nan})
+    with pytest.raises(rawdock.InvalidArgument, match=r'body\["Labels"\]\["x"\]'):
+        client.create_container({"Image": "x", "Labels": {"x": object()}})
+    assert fake.connections == 0
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda client: client.inspect_container(".."),
+        lambda client: client.inspect_container(""),
+        lambda client: client.create_container({"Image": "x"}, name=""),
+        lambda client: client.logs("a/../b"),
+        lambda client: client.request("GET", "/x", headers={"Host": "evil"}),
+        lambda client: client.request("GET", "/x y"),
+    ],
+    ids=["dotdot", "empty-id", "empty-name", "dot-segment", "reserved-header", "bad-path"],
+)
+def test_bad_arguments_are_invalid_argument_before_sending(
+    fake: FakeDaemon, make_client: Callable[..., Any], run: Callable[[Any], object]
+) -> None:
+    """Before: ValueError, which is not a RawdockError."""
+    client = make_client()
+    with pytest.raises(rawdock.InvalidArgument):
+        run(client)
+    assert fake.connections == 0
+
+
+HOSTILE: list[Any] = [
+    "",
+    "..",
+    "a/../b",
+    math.nan,
+    math.inf,
+    object(),
+    10**400,
+    "a\r\nX-Injected: 1",
+    "\x00\x01\x7f",
+    {"x": math.nan},
+    b"\x00",
+]
+
+
+def _public_methods() -> list[str]:
+    # Every endpoint declared in rawdock.api.Endpoints, so that new ones are walked too.
+    return sorted(name for name in dir(Endpoints) if not name.startswith("_"))
+
+
+def _arguments(method: Callable[..., Any], value: Any) -> tuple[list[Any], dict[str, Any]]:
+    """`value` for every parameter: the required ones, and the optional ones by name."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for parameter in inspect.signature(method).parameters.values():
+        if parameter.default is inspect.Parameter.empty:
+            args.append(value)
+        else:
+            kwargs[parameter.name] = value
+    return args, kwargs
+
+
+def answer_everything(peer: Peer) -> None:
+    """Whatever went out was accepted as sendable: answer 404, as the daemon does."""
+    while peer.read_request():
+        peer.send(response(404, b'{"message":"no such thing"}'))
+    peer.wait_for_close()
+
+
+@pytest.mark.parametrize("name", _public_methods())
+def test_every_public_method_raises_only_rawdock_errors(name: str) -> None:
+    for kind in ("sync", "aio"):
+        with FakeDaemon() as fake:
+            for value in HOSTILE:
+                fake.script(answer_everything)
+                if kind == "sync":
+                    client: Any = rawdock.Client(host=fake.url, version="1.41", timeout=TIMEOUT)
+                else:
+                    client = BlockingAioClient(host=fake.url, version="1.41", timeout=TIMEOUT)
+                with client:
+                    before = len(fake.requests)
+                    method = getattr(client, name)
+                    args, kwargs = _arguments(getattr(Endpoints, name).describe, value)
+                    try:
+                        result = method(*args, **kwargs)
+                        if isinstance(result, Iterator):
+                            with result:  # type: ignore[attr-defined]
+                                next(result, None)
+                    except rawdock.InvalidArgument:
+                        assert len(fake.requests) == before, f"{name}({value!r}) sent"
+                    except rawdock.RawdockError:
+                        pass
+                    except BaseException as exc:  # noqa: BLE001 -- the point of the test
+                        pytest.fail(f"{kind} {name}({value!r}) raised {exc!r}")
+
+
+def test_asyncio_timeout_cancels_nothing_else() -> None:
+    """The asyncio deadline is the transport's own (no wait_for around the call): a timed-out
+    call leaves the loop and other tasks alone."""
+
+    async def main() -> None:
+        with FakeDaemon() as fake:
+            fake.script(silent, answer_then_close())
+            async with rawdock.aio.Client(host=fake.url, version="1.41", timeout=TIMEOUT) as aio:
+                results = await asyncio.gather(
+                    aio.containers(), aio.containers(), return_exceptions=True
+                )
+        assert sorted(type(r).__name__ for r in results) == ["Timeout", "list"]
+
+    asyncio.run(main())
+
+
+# --- Taking a connection out of HTTP (after 101) ----------------------------------------------
+
+UPGRADE = (
+    b"POST /v1.41/containers/web/attach?stream=1 HTTP/1.1\r\nHost: docker\r\n"
+    b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+)
+
+
+def switch_then_echo(peer: Peer) -> None:
+    peer.read_request()
+    peer.send(b"HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nearly")
+    peer.send(peer.sock.recv(100))  # what the client writes on the raw stream comes back
+    peer.wait_for_close()
+
+
+def test_detach_after_101_hands_over_the_socket(fake: FakeDaemon) -> None:
+    fake.script(switch_then_echo)
+    with fake.client() as client:
+        exchange = client.transport.open(UPGRADE, "POST")
+        assert exchange.head.status == 101
+        sock = exchange.detach()
+        with sock:
+            sock.settimeout(5)
+            sock.sendall(b"ping")
+            received = exchange.hijacked_bytes
+            while len(received) < len(b"earlyping"):
+                received += sock.recv(100)
+        assert received == b"earlyping"
+        assert not client.transport._idle  # never back into the pool
+
+
+def test_detach_after_101_hands_over_reader_and_writer(fake: FakeDaemon) -> None:
+    fake.script(switch_then_echo)
+
+    async def main() -> bytes:
+        async with rawdock.aio.Client(host=fake.url, version="1.41") as aio:
+            exchange = await aio.transport.open(UPGRADE, "POST")
+            assert exchange.head.status == 101
+            reader, writer = exchange.detach()
+            writer.write(b"ping")
+            received = exchange.hijacked_bytes
+            while len(received) < len(b"earlyping"):
+                received += await asyncio.wait_for(reader.read(100), 5)
+            writer.close()
+            await writer.wait_closed()
+            assert aio.transport.open_connections == 0  # the caller's now
+            return received
+
+    assert asyncio.run(main()) == b"earlyping"
+
+
+# --- The command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_cli_timeout_cuts_off_a_dripping_daemon(
+    fake: FakeDaemon,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    """Before: no --timeout, and a daemon sending a byte a second held `rawdock ps` for ever."""
+    from rawdock.cli import main
+
+    fake.script(drip(b"HTTP/1.1 200 OK\r\nContent-Length: 1002\r\n\r\n" + SLOW_JSON))
+    argv = ["-H", fake.url, "--api-version", "1.41", "ps"]
+    if how == "flag":
+        argv[:0] = ["--timeout", str(DEADLINE)]
+    else:
+        monkeypatch.setenv("RAWDOCK_TIMEOUT", str(DEADLINE))
+    started = time.monotonic()
+    assert main(argv) == 1
+    assert time.monotonic() - started < DEADLINE + SLACK
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert f"from the Docker daemon at {fake.url}" in err
+
+
+def test_cli_logs_follow_waits_for_its_body_not_for_its_head(
+    fake: FakeDaemon, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from rawdock.cli import main
+
+    def quiet_then_item(peer: Peer) -> None:
+        peer.read_request()  # the CLI asks whether the container has a TTY first, as docker's
+        peer.send(response(200, b'{"Config": {"Tty": false}}'))
+        peer.read_request()
+        peer.send(LOGS_HEAD)
+        peer.sleep(DEADLINE * 2)
+        item = frame(b"late\n")
+        peer.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(item), item))
+        peer.wait_for_close()
+
+    fake.script(quiet_then_item, silent)
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(DEADLINE), "logs", "-f"]
+    assert main([*argv, "web"]) == 0
+    assert capfdbinary.readouterr().out == b"late\n"
+    started = time.monotonic()
+    assert main([*argv, "web"]) == 1  # a silent daemon: no head within the timeout
+    assert time.monotonic() - started < DEADLINE + SLACK
