@@ -13,7 +13,8 @@
 #      colima: a package or a socket of theirs) but not answering: one line, exit 1. Debian's
 #      docker.io declares Conflicts: docker-ce, so installing it would remove the user's Docker;
 #   5. only then, as root: install Debian's docker.io and busybox-static if missing (apt-get
-#      --no-remove: apt may remove nothing), and start dockerd on the unix socket.
+#      --no-remove: apt may remove nothing), and start the engine: docker.service under
+#      systemd, else dockerd on the unix socket.
 # Never an sshd, a TLS listener or a registry: those are the tests', in .ci/test-services.sh
 # (which passes the TLS listener to the dockerd started here in RAWDOCK_DOCKERD_ARGS).
 #
@@ -109,6 +110,14 @@ install_engine() {
 }
 
 start_dockerd() {
+  # Under systemd, the engine is its docker.service (unless the tests need their own flags).
+  if [ -d /run/systemd/system ] && [ -z "${RAWDOCK_DOCKERD_ARGS:-}" ]; then
+    log "starting docker.service"
+    rm -f "$DIR/dockerd.pid"  # not ours to watch: systemd's
+    systemctl start docker
+    wait_for_dockerd "systemctl status docker"
+    return 0
+  fi
   mkdir -p "$DIR"
   rm -f "$SOCK" "$DIR/dockerd.pid"
   log "starting dockerd on unix://$SOCK ${RAWDOCK_DOCKERD_ARGS:-}"
@@ -116,14 +125,18 @@ start_dockerd() {
   setsid dockerd -H "unix://$SOCK" ${RAWDOCK_DOCKERD_ARGS:-} </dev/null >"$DIR/dockerd.log" 2>&1 &
   echo $! >"$DIR/dockerd.pid"
   started dockerd
+  wait_for_dockerd "tail -n 40 $DIR/dockerd.log"
+}
+
+wait_for_dockerd() { # command that shows why it did not come up
   local i
   for i in $(seq 1 $((DOCKERD_START_TIMEOUT_S * 2))); do
     ping_sock && return 0
-    pid_alive "$DIR/dockerd.pid" || break
+    [ ! -e "$DIR/dockerd.pid" ] || pid_alive "$DIR/dockerd.pid" || break
     sleep 0.5
   done
-  log "dockerd did not come up; tail of $DIR/dockerd.log:"
-  tail -n 40 "$DIR/dockerd.log" >&2 || true
+  log "dockerd did not come up; $1:"
+  $1 >&2 || true
   exit 1
 }
 

@@ -223,6 +223,24 @@ def test_debians_engine_installed_but_stopped_is_started_not_reinstalled(
     assert machine.calls() == ["dockerd -H unix:///var/run/docker.sock"]
 
 
+def test_under_systemd_debians_stopped_engine_is_started_as_its_service(
+    machine: Machine,
+) -> None:
+    machine.install("docker.io", "busybox-static")
+    (machine.run / "systemd" / "system").mkdir(parents=True)
+    daemon = FakeDaemon(str(machine.run))
+    # Down at first (a 500 to the first ping; the second connection is the permission probe),
+    # then up, as if `systemctl start docker` had started it.
+    daemon.script(answer(500, b"down"), answer(200, b"OK"), answer(200, b"OK"))
+    try:
+        result = machine.start()
+    finally:
+        daemon.stop()
+    assert result.returncode == 0, result.stderr
+    assert machine.calls() == ["systemctl start docker"]
+    assert "ready: a Docker engine answers" in result.stderr
+
+
 def test_a_machine_without_docker_gets_debians_engine_and_nothing_else(
     machine: Machine,
 ) -> None:

@@ -66,11 +66,30 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "inspect": ("system", "inspect", "Return low-level information on Docker objects"),
     "system info": ("system", "info", "Display system-wide information"),
     # Swarm (cli/command/service, cli/command/node)
+    "swarm init": ("swarm", "swarm_init", "Initialize a swarm"),
+    "swarm join": ("swarm", "swarm_join", "Join a swarm as a node and/or manager"),
+    "swarm leave": ("swarm", "swarm_leave", "Leave the swarm"),
+    "swarm join-token": ("swarm", "swarm_join_token", "Manage join tokens"),
+    "node ls": ("swarm", "node_ls", "List nodes in the swarm"),
+    "node list": ("swarm", "node_ls", "List nodes in the swarm"),
+    "node inspect": ("swarm", "node_inspect", "Display detailed information on one or more nodes"),
+    "node update": ("swarm", "node_update", "Update a node"),
+    "node ps": ("swarm", "node_ps", "List tasks running on one or more nodes, defaults to current node"),  # noqa: E501
+    "node rm": ("swarm", "node_rm", "Remove one or more nodes from the swarm"),
+    "node remove": ("swarm", "node_rm", "Remove one or more nodes from the swarm"),
+    "node promote": ("swarm", "node_promote", "Promote one or more nodes to manager in the swarm"),
+    "node demote": ("swarm", "node_demote", "Demote one or more nodes from manager in the swarm"),
     "service ls": ("swarm", "service_ls", "List services"),
+    "service list": ("swarm", "service_ls", "List services"),
     "service create": ("swarm", "service_create", "Create a new service"),
+    "service inspect": ("swarm", "service_inspect", "Display detailed information on one or more services"),  # noqa: E501
+    "service ps": ("swarm", "service_ps", "List the tasks of one or more services"),
+    "service update": ("swarm", "service_update", "Update a service"),
+    "service rollback": ("swarm", "service_rollback", "Revert changes to a service's configuration"),  # noqa: E501
     "service scale": ("swarm", "service_scale", "Scale one or multiple replicated services"),
     "service rm": ("swarm", "service_rm", "Remove one or more services"),
-    "node ls": ("swarm", "node_ls", "List nodes in the swarm"),
+    "service remove": ("swarm", "service_rm", "Remove one or more services"),
+    "service logs": ("swarm", "service_logs", "Fetch the logs of a service or task"),
 }  # fmt: skip
 
 #: The groups of the management forms (`rawdock container ls`), with docker's summaries.
@@ -78,6 +97,7 @@ GROUPS: dict[str, str] = {
     "container": "Manage containers",
     "image": "Manage images",
     "system": "Manage Docker",
+    "swarm": "Manage Swarm",
     "service": "Manage Swarm services",
     "node": "Manage Swarm nodes",
 }
