@@ -27,6 +27,10 @@ __all__ = ["build_request", "chunked", "UPGRADE_TO_TCP", "target", "quote", "Que
 UPGRADE_TO_TCP = (("Connection", "Upgrade"), ("Upgrade", "tcp"))
 
 
+#: Fields whose values are credentials: an error names the field, never shows the value.
+_SECRET_FIELDS = frozenset({"authorization", "x-registry-auth", "x-registry-config"})
+
+
 def build_request(
     method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes = b""
 ) -> bytes:
@@ -54,7 +58,8 @@ def build_request(
         if not TOKEN.fullmatch(name.encode("latin-1", "replace")):
             raise ValueError(f"invalid header name {name!r}")
         if not FIELD_VALUE.fullmatch(value.encode("latin-1", "replace")):
-            raise ValueError(f"invalid value for header {name}: {value!r}")
+            shown = "<redacted>" if name.lower() in _SECRET_FIELDS else repr(value)
+            raise ValueError(f"invalid value for header {name}: {shown}")
         lines.append(f"{name}: {value}")
         has_length = has_length or name.lower() == "content-length"
     if body and not has_length:
