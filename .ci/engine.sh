@@ -10,8 +10,9 @@
 #   2. that socket is there but refuses us: one line (the docker group, or sudo), exit 1;
 #   3. DOCKER_HOST or a context names an engine that does not answer: one line, exit 1;
 #   4. another Docker is on this machine (docker-ce, Docker Desktop, Podman, rootless Docker,
-#      colima: a package or a socket of theirs) but not answering: one line, exit 1. Debian's
-#      docker.io declares Conflicts: docker-ce, so installing it would remove the user's Docker;
+#      colima, a static or snap dockerd: a package, program or socket of theirs) but not
+#      answering: one line, exit 1. Debian's docker.io declares Conflicts: docker-ce, so
+#      installing it would remove the user's Docker;
 #   5. only then, as root: install Debian's docker.io and busybox-static if missing (apt-get
 #      --no-remove: apt may remove nothing), and start the engine: docker.service under
 #      systemd, else dockerd on the unix socket.
@@ -28,6 +29,8 @@ ENGINE_PACKAGES=(docker.io busybox-static)
 # Packages and sockets of the Docker installs that Debian's docker.io must not meet.
 OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli docker-ce-rootless-extras containerd.io
   docker-desktop moby-engine podman podman-docker)
+# Engines installed outside dpkg: the static binaries' dockerd, the snap's docker.
+OTHER_DOCKER_PROGRAMS=(/usr/local/bin/dockerd /usr/local/sbin/dockerd /snap/bin/docker)
 DOCKERD_START_TIMEOUT_S=60
 
 log() { printf '[engine.sh] %s\n' "$*" >&2; }
@@ -47,7 +50,7 @@ ping_sock() { DOCKER_HOST="unix://$SOCK" python3 "$HERE/ping.py" 2>/dev/null; }
 # The homes whose Docker Desktop, rootless Docker or colima we look for: ours and, under
 # sudo, the user's who ran sudo.
 homes() {
-  printf '%s\n' "$HOME"
+  printf '%s\n' "${HOME:-}"
   if [ -n "${SUDO_USER:-}" ]; then getent passwd "$SUDO_USER" | cut -d: -f6; fi
 }
 
@@ -73,6 +76,13 @@ refuse_if_other_docker() {
       log "package $p is installed but no engine answers: start it (e.g. sudo systemctl start docker," \
         "or podman system service), or set DOCKER_HOST; not installing Debian's docker.io," \
         "which conflicts with it"
+      exit 1
+    fi
+  done
+  for path in "${OTHER_DOCKER_PROGRAMS[@]}"; do
+    if [ -e "$path" ]; then
+      log "a Docker engine is installed at $path but no engine answers: start it, or set" \
+        "DOCKER_HOST; installing nothing"
       exit 1
     fi
   done

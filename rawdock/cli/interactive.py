@@ -28,7 +28,6 @@ from ..api import API, result_of
 from ..client import Client
 from ..errors import RawdockError
 from ..hijack import DEFAULT_DETACH_KEYS, WRITE_SIZE, DetachKeys
-from .containers import _remove_quietly
 from .context import CommandError, Context
 
 if TYPE_CHECKING:
@@ -89,12 +88,15 @@ def exec_command(ctx: Context, args: argparse.Namespace) -> int:
     GET /exec/{id}/json for the command's exit status, which is ours."""
     if not args.command:
         raise CommandError("rawdock: 'rawdock exec' requires at least 2 arguments", 1)
-    from .options import parse_env
+    env = None
+    if args.env:
+        from .options import parse_env  # compiles its patterns at import: only when needed
 
+        env = parse_env(args.env)
     exec_id = ctx.client.exec_create(
         args.container,
         args.command,
-        env=parse_env(args.env) or None,
+        env=env,
         workdir=args.workdir,
         user=args.user,
         tty=args.tty,
@@ -183,6 +185,8 @@ def run_attached(
         return _attached(ctx, container, args, start)
     except BaseException:
         if args.rm:  # stopped before the container ended (SIGTERM, an error): clean up here
+            from .containers import _remove_quietly
+
             _remove_quietly(ctx, container)
         raise
 
@@ -234,6 +238,8 @@ def _attached(
             detached = _pump(ctx, session, args, resize=resize, forward=forward if proxy else None)
         except Terminated as stopped:
             if args.rm:
+                from .containers import _remove_quietly
+
                 _remove_quietly(ctx, container)
             return EXIT_SIGNAL_BASE + stopped.signum
     if detached:
