@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from .._typing import Any
 from ..errors import DockerError, NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
