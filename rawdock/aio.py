@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
+from typing import Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .aio_hijack import AsyncHijackedStream
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport
 from .api import (
@@ -43,11 +43,9 @@ from .api import (
 )
 from .client import RequestBuilder, negotiate_version
 from .hijack import HijackSession, is_hijacked
+from .streams import Decoder
 from .transport import TraceHook, _ssl_context
-
-if TYPE_CHECKING:
-    from .streams import Decoder
-    from .wire import Headers
+from .wire import Headers
 
 __all__ = ["Client", "AsyncStream", "AsyncHijackedStream", "MAX_CONNECTIONS"]
 

@@ -6,8 +6,8 @@ offer a volume, network, log or authorization driver."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..auth import AuthConfig, registry_auth_header
 from ..wire import target
 from .calls import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from .._typing import Any
 from ..errors import DockerError, NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
@@ -451,16 +451,14 @@ def stop(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def restart_flags(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
-    _timeout_flag(parser)
-    _containers(parser)
+    stop_flags(parser)
 
 
 def restart(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/restart?t=N for each; prints each name."""
+    """POST /containers/{id}/restart?t=N&signal=S for each; prints each name."""
 
     def action(name: str) -> None:
-        ctx.client.restart_container(name, timeout=args.time)
+        ctx.client.restart_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 

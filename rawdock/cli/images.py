@@ -4,8 +4,8 @@ rawdock.cli.containers)."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from .._typing import Any
 from . import output
 from .context import CommandError, Context
 from .flags import add_filter_flag, add_format_flag, parse_filters

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..errors import NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
