@@ -7,8 +7,8 @@ its flags, `VERB(ctx, args)` runs it through the endpoints of rawdock.api.volume
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from .._typing import Any
 from ..errors import NotFound
 from . import output
 from .context import Context
