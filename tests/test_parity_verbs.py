@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import support
-from test_parity import FILTER, PREFIX, _rawdock, objects, same  # noqa: F401
+from test_parity import FILTER, PREFIX, _docker, _rawdock, objects, same  # noqa: F401
 
 import rawdock
 
@@ -219,3 +219,70 @@ def test_events_between_two_times(objects: dict[str, Any]) -> None:
         argv = ["events", "--since", since, "--until", until, "--filter", FILTER, *flags]
         lines.append(same(*argv)[0])
     assert f"container start {objects['names']['up']}" in lines[1]
+
+
+# --- create/run flags -------------------------------------------------------------------------
+
+#: Fields of Config/HostConfig compared loosely, and why:
+#: - AttachStdout/AttachStderr: the docker CLI sets both in every create it will attach to;
+#:   rawdock sends only what a flag sets, so that the article's body is the body on the wire. The
+#:   daemon does not act on them: an attach request names its own streams.
+#: - empty lists the docker CLI always sends (Dns*, Blkio*, Devices) are stored as [] and
+#:   rawdock's absent ones as null: the same "none".
+#: - ContainerIDFile: each tool writes its own --cidfile; only that one is set is compared.
+LOOSE = ("AttachStdout", "AttachStderr", "ContainerIDFile")
+
+
+def _comparable(section: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: (value or None) if isinstance(value, list) else value
+        for key, value in section.items()
+        if key not in LOOSE
+    }
+
+
+def test_create_flags_make_the_body_docker_makes(
+    session_client: rawdock.Client, busybox: str, tmp_path: Any
+) -> None:
+    env_file, label_file = tmp_path / "env", tmp_path / "labels"
+    env_file.write_text("A=1\n# a comment\n\nB=two\n")
+    label_file.write_text("x=1\ny\n")
+    volume = f"{PREFIX}-flagsvol"
+    flags = [
+        "--label", LABEL, "-v", f"{tmp_path}:/host:ro", "-v", f"{volume}:/data",
+        "--mount", "type=tmpfs,destination=/scratch", "--restart", "on-failure:3", "-P",
+        "--expose", "90", "--expose", "9000-9001/udp", "--env-file", str(env_file), "-e", "C=3",
+        "--label-file", str(label_file), "-m", "64m", "--cpus", "0.5", "--shm-size", "32m",
+        "--init", "--cap-add", "net_admin", "--cap-drop", "CAP_CHOWN", "--privileged",
+        "--read-only", "--log-driver", "json-file", "--log-opt", "max-size=1m",
+        "--add-host", "db:10.0.0.2", "--dns", "9.9.9.9", "--tmpfs", "/run:rw,size=1m",
+        "--ulimit", "nofile=512:1024", "--health-cmd", "true", "--health-interval", "30s",
+        "--health-timeout", "1m30s", "--health-retries", "2", "--health-start-period", "500ms",
+        "--stop-signal", "SIGUSR1", "--stop-timeout", "7", "-w", "/tmp", "-u", "1:1",
+        "--hostname", "h1", "-p", "127.0.0.1::80", "--entrypoint", "sh",
+    ]  # fmt: skip
+    made: list[str] = []
+    try:
+        for tool in ("docker", "rawdock"):
+            cidfile = tmp_path / f"{tool}.cid"
+            argv = ["create", "--cidfile", str(cidfile), *flags, busybox, "-c", "sleep 1"]
+            result = _docker(*argv) if tool == "docker" else _rawdock(*argv)
+            assert result.returncode == 0, result.stderr
+            made.append(cidfile.read_text())
+            assert result.stdout == made[-1] + "\n"
+        theirs, ours = (session_client.inspect_container(cid) for cid in made)
+        assert (
+            bool(ours["HostConfig"]["ContainerIDFile"]) and theirs["HostConfig"]["ContainerIDFile"]
+        )
+        for section in ("Config", "HostConfig"):
+            assert _comparable(ours[section]) == _comparable(theirs[section]), section
+    finally:
+        for cid in made:
+            session_client.remove_container(cid, force=True)
+        session_client.remove_volume(volume, force=True)
+
+
+def test_create_flag_errors(engine: None, tmp_path: Any) -> None:
+    cidfile = tmp_path / "exists.cid"
+    cidfile.write_text("x")
+    same("create", "--cidfile", str(cidfile), "busybox")
