@@ -142,6 +142,13 @@ def test_trace_and_curl_redact_credentials() -> None:
     assert PASSWORD not in CurlClient(None, "1.41", io.StringIO()).command(login)
 
 
+def test_errors_never_show_credentials() -> None:
+    client = rawdock.Client(host="unix:///nonexistent.sock", version="1.41")
+    with pytest.raises(rawdock.InvalidArgument, match="Authorization") as caught:
+        client.request("GET", "/info", headers={"Authorization": "Basic czNjcmV0\r\nX: y"})
+    assert "czNjcmV0" not in str(caught.value)
+
+
 # --- Against the registry that requires them --------------------------------------------------
 
 

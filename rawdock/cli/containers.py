@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from .._typing import Any
 from ..errors import DockerError, NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
@@ -451,16 +451,14 @@ def stop(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def restart_flags(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
-    _timeout_flag(parser)
-    _containers(parser)
+    stop_flags(parser)
 
 
 def restart(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/restart?t=N for each; prints each name."""
+    """POST /containers/{id}/restart?t=N&signal=S for each; prints each name."""
 
     def action(name: str) -> None:
-        ctx.client.restart_container(name, timeout=args.time)
+        ctx.client.restart_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 
@@ -525,3 +523,202 @@ def container_inspect(ctx: Context, args: argparse.Namespace) -> int:
     from .system import show_inspected
 
     return show_inspected(ctx, args, [ctx.client.inspect_container], "container")
+
+
+# --- top, port, diff --------------------------------------------------------------------------
+
+
+def top_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER [ps OPTIONS]"
+    parser.add_argument("container", metavar="CONTAINER")
+    parser.add_argument("ps_args", nargs=argparse.REMAINDER, metavar="ps OPTIONS")
+
+
+#: `docker top` writes its table with tabwriter.NewWriter(out, 20, 1, 3, ' ', 0).
+TOP_COLUMN_WIDTH = 20
+
+
+def top(ctx: Context, args: argparse.Namespace) -> int:
+    """GET /containers/{id}/top?ps_args=...: the container's processes, as `ps` in it shows them."""
+    found = ctx.client.top(args.container, ps_args=" ".join(args.ps_args) or None)
+    lines = ["\t".join(found.get("Titles") or [])]
+    lines += ["\t".join(process) for process in found.get("Processes") or []]
+    ctx.print(output.tabwrite("\n".join(lines), min_width=TOP_COLUMN_WIDTH))
+    return 0
+
+
+def port_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER [PRIVATE_PORT[/PROTO]]"
+    parser.add_argument("container", metavar="CONTAINER")
+    parser.add_argument("port", nargs="?", metavar="PRIVATE_PORT[/PROTO]")
+
+
+def _host_port(binding: JSON) -> str:
+    # Go's net.JoinHostPort: an IPv6 address goes in brackets.
+    host = binding.get("HostIp") or ""
+    return f"[{host}]:{binding['HostPort']}" if ":" in host else f"{host}:{binding['HostPort']}"
+
+
+def port(ctx: Context, args: argparse.Namespace) -> int:
+    """The published ports from GET /containers/{id}/json (NetworkSettings.Ports), sorted by
+    port then protocol as docker sorts them; with PRIVATE_PORT, only its host addresses."""
+    ports = (ctx.client.inspect_container(args.container).get("NetworkSettings") or {}).get(
+        "Ports"
+    ) or {}
+    if args.port:
+        number, _, proto = args.port.partition("/")
+        key = f"{number}/{proto or 'tcp'}"
+        bindings = ports.get(key) or []
+        if not bindings:
+            raise CommandError(
+                f"Error: No public port '{args.port}' published for {args.container}"
+            )
+        ctx.print_lines(_host_port(binding) for binding in bindings)
+        return 0
+
+    def order(key: str) -> tuple[int, str]:
+        number, _, proto = key.partition("/")
+        return (int(number) if number.isdigit() else 0, proto)
+
+    for key in sorted(ports, key=order):
+        ctx.print_lines(f"{key} -> {_host_port(binding)}" for binding in ports[key] or [])
+    return 0
+
+
+def diff_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER"
+    parser.add_argument("container", metavar="CONTAINER")
+
+
+#: The `Kind` of GET /containers/{id}/changes, as `docker diff` prints it.
+CHANGE_KINDS = {0: "C", 1: "A", 2: "D"}
+
+
+def diff(ctx: Context, args: argparse.Namespace) -> int:
+    """GET /containers/{id}/changes: "A /new", "C /etc", "D /gone", in the daemon's order."""
+    changes = ctx.client.diff(args.container) or []
+    ctx.print_lines(f"{CHANGE_KINDS.get(c['Kind'], '?')} {c['Path']}" for c in changes)
+    return 0
+
+
+# --- pause, unpause, rename -------------------------------------------------------------------
+
+
+def pause_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER [CONTAINER...]"
+    _containers(parser)
+
+
+def pause(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/pause for each; prints each name."""
+    return for_each(ctx, args.container, _echoing(ctx, ctx.client.pause_container))
+
+
+def unpause_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER [CONTAINER...]"
+    _containers(parser)
+
+
+def unpause(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/unpause for each; prints each name."""
+    return for_each(ctx, args.container, _echoing(ctx, ctx.client.unpause_container))
+
+
+def rename_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s CONTAINER NEW_NAME"
+    parser.add_argument("container", metavar="CONTAINER")
+    parser.add_argument("name", metavar="NEW_NAME")
+
+
+def rename(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/rename?name=NEW_NAME; prints nothing."""
+    ctx.client.rename_container(args.container, args.name)
+    return 0
+
+
+# --- update -----------------------------------------------------------------------------------
+
+
+def update_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+    parser.add_argument("-m", "--memory", metavar="bytes", help="Memory limit")
+    parser.add_argument(
+        "--memory-swap", metavar="bytes",
+        help="Swap limit equal to memory plus swap: -1 to enable unlimited swap",
+    )  # fmt: skip
+    parser.add_argument("--memory-reservation", metavar="bytes", help="Memory soft limit")
+    parser.add_argument("--cpus", metavar="decimal", help="Number of CPUs")
+    parser.add_argument("-c", "--cpu-shares", type=int, metavar="int", help="CPU shares")
+    parser.add_argument("--cpuset-cpus", metavar="string", help="CPUs in which to allow execution")
+    parser.add_argument("--pids-limit", type=int, metavar="int", help="Tune container pids limit")
+    parser.add_argument("--restart", metavar="string", help="Restart policy to apply")
+    _containers(parser)
+
+
+def update(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/{id}/update with the resources docker's flags set; prints each name."""
+    from ..config import ConfigError, parse_bytes, parse_cpus, parse_restart
+
+    body: dict[str, Any] = {}
+    try:
+        for flag, key in (
+            ("memory", "Memory"),
+            ("memory_swap", "MemorySwap"),
+            ("memory_reservation", "MemoryReservation"),
+        ):
+            value = getattr(args, flag)
+            if value is not None:
+                body[key] = -1 if value == "-1" else parse_bytes(value)
+        if args.cpus is not None:
+            body["NanoCpus"] = parse_cpus(args.cpus)
+        if args.restart is not None:
+            body["RestartPolicy"] = parse_restart(args.restart)
+    except ConfigError as exc:
+        raise CommandError(str(exc), 125) from None
+    for flag, key in (
+        ("cpu_shares", "CpuShares"),
+        ("cpuset_cpus", "CpusetCpus"),
+        ("pids_limit", "PidsLimit"),
+    ):
+        if getattr(args, flag) is not None:
+            body[key] = getattr(args, flag)
+    if not body:
+        raise CommandError("you must provide one or more flags when using this command", 1)
+
+    def action(name: str) -> None:
+        for warning in ctx.client.update_container(name, body).get("Warnings") or []:
+            ctx.err.write(warning + "\n")
+
+    return for_each(ctx, args.container, _echoing(ctx, action))
+
+
+# --- container prune --------------------------------------------------------------------------
+
+PRUNE_WARNING = "WARNING! This will remove all stopped containers."
+
+
+def prune_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.add_argument(
+        "--filter", action="append", default=[], metavar="filter",
+        help='Provide filter values (e.g. "until=<timestamp>")',
+    )  # fmt: skip
+    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
+
+
+def prune(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /containers/prune?filters=...; prints what was deleted and the space reclaimed."""
+    from .networks import confirm
+
+    if not args.force and not confirm(ctx, PRUNE_WARNING):
+        return 0
+    pruned = ctx.client.prune_containers(filters=parse_filters(args.filter) or None)
+    print_pruned(ctx, "Deleted Containers:", pruned.get("ContainersDeleted"))
+    ctx.print(f"Total reclaimed space: {output.human_size(pruned.get('SpaceReclaimed') or 0)}")
+    return 0
+
+
+def print_pruned(ctx: Context, title: str, deleted: list[str] | None) -> None:
+    """A prune's list as docker prints it: a title, the names, a blank line; nothing if none."""
+    if deleted:
+        ctx.print_lines([title, *deleted, ""])

@@ -22,8 +22,8 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from .._typing import TYPE_CHECKING, Any
 from ..api import API, result_of
 from ..client import Client
 from ..errors import RawdockError
