@@ -230,15 +230,20 @@ def test_events_between_two_times(objects: dict[str, Any]) -> None:
 #: - empty lists the docker CLI always sends (Dns*, Blkio*, Devices) are stored as [] and
 #:   rawdock's absent ones as null: the same "none".
 #: - ContainerIDFile: each tool writes its own --cidfile; only that one is set is compared.
+#: - Binds: the docker CLI collects -v in a Go map, so their order changes from run to run;
+#:   they are compared as a set.
 LOOSE = ("AttachStdout", "AttachStderr", "ContainerIDFile")
 
 
 def _comparable(section: dict[str, Any]) -> dict[str, Any]:
-    return {
+    comparable = {
         key: (value or None) if isinstance(value, list) else value
         for key, value in section.items()
         if key not in LOOSE
     }
+    if comparable.get("Binds"):
+        comparable["Binds"] = sorted(comparable["Binds"])
+    return comparable
 
 
 def test_create_flags_make_the_body_docker_makes(
