@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..auth import AuthConfig, registry_auth_header, registry_config_header
 from ..wire import target
 from ..wire import target as _target  # `build` has a parameter named target

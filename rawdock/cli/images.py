@@ -4,8 +4,8 @@ rawdock.cli.containers)."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from .._typing import Any
 from . import output
 from .context import CommandError, Context
 from .flags import add_filter_flag, add_format_flag, parse_filters
@@ -134,3 +134,40 @@ def image_inspect(ctx: Context, args: argparse.Namespace) -> int:
     from .system import show_inspected
 
     return show_inspected(ctx, args, [ctx.client.inspect_image], "image")
+
+
+# --- image prune ------------------------------------------------------------------------------
+
+
+def image_prune_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.add_argument(
+        "-a", "--all", action="store_true", help="Remove all unused images, not just dangling ones"
+    )
+    parser.add_argument(
+        "--filter", action="append", default=[], metavar="filter",
+        help='Provide filter values (e.g. "until=<timestamp>")',
+    )  # fmt: skip
+    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
+
+
+def image_prune(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /images/prune?filters=... (dangling=false with -a): what was untagged and deleted,
+    then the space reclaimed."""
+    from .containers import print_pruned
+    from .flags import parse_filters
+    from .networks import confirm
+    from .system import _image_changes
+
+    warning = (
+        "WARNING! This will remove all images without at least one container associated to them."
+        if args.all
+        else "WARNING! This will remove all dangling images."
+    )
+    if not args.force and not confirm(ctx, warning):
+        return 0
+    filters = {**parse_filters(args.filter), "dangling": ["false" if args.all else "true"]}
+    pruned = ctx.client.prune_images(filters=filters)
+    print_pruned(ctx, "Deleted Images:", _image_changes(pruned.get("ImagesDeleted")))
+    ctx.print(f"Total reclaimed space: {output.human_size(pruned.get('SpaceReclaimed') or 0)}")
+    return 0

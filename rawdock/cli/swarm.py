@@ -21,8 +21,8 @@ import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..errors import NotFound, NotSwarmManager
 from .context import CommandError, Context
 from .flags import add_filter_flag, parse_filters
