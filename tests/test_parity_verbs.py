@@ -291,3 +291,44 @@ def test_create_flag_errors(engine: None, tmp_path: Any) -> None:
     cidfile = tmp_path / "exists.cid"
     cidfile.write_text("x")
     same("create", "--cidfile", str(cidfile), "busybox")
+
+
+# --- cp ---------------------------------------------------------------------------------------
+
+
+def test_cp_both_ways_and_through_a_pipe(objects: dict[str, Any], tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    up = objects["names"]["up"]
+    source = tmp_path / "tree"
+    (source / "sub").mkdir(parents=True)
+    (source / "sub" / "f").write_text("hi\n")
+    blob = os.urandom(3_000_000)
+    (source / "blob").write_bytes(blob)
+    assert rawdock_says("cp", str(source), f"{up}:/") == ("", "", 0)  # into / as /tree
+    assert rawdock_says("cp", str(source / "blob"), f"{up}:/tree/renamed") == ("", "", 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert rawdock_says("cp", f"{up}:/tree", str(out)) == ("", "", 0)
+    assert rawdock_says("cp", f"{up}:/tree/renamed", str(out / "copy")) == ("", "", 0)
+    assert (out / "tree" / "sub" / "f").read_text() == "hi\n"
+    assert (out / "tree" / "blob").read_bytes() == blob
+    assert (out / "copy").read_bytes() == blob
+    tar = subprocess.run(
+        [sys.executable, "-m", "rawdock", "cp", f"{up}:/tree/sub", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    piped = subprocess.run(
+        [sys.executable, "-m", "rawdock", "cp", "-", f"{up}:/tree/renamed"],
+        input=tar.stdout, capture_output=True,
+    )  # fmt: skip
+    assert piped.returncode == 1
+    assert piped.stderr == f'destination "{up}:/tree/renamed" must be a directory\n'.encode()
+    for argv in (
+        ["cp", f"{up}:/{PREFIX}-nope", str(tmp_path)],
+        ["cp", "a", "b"],
+        ["cp", "a:b", "c:d"],
+    ):
+        same(*argv)

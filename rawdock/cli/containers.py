@@ -887,3 +887,92 @@ def print_pruned(ctx: Context, title: str, deleted: list[str] | None) -> None:
     """A prune's list as docker prints it: a title, the names, a blank line; nothing if none."""
     if deleted:
         ctx.print_lines([title, *deleted, ""])
+
+
+# --- cp ---------------------------------------------------------------------------------------
+
+#: Go's os.ModeDir, the directory bit of the mode in X-Docker-Container-Path-Stat.
+GO_MODE_DIR = 1 << 31
+
+
+def cp_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = (
+        "%(prog)s [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+        "\t%(prog)s [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH"
+    )
+    parser.add_argument(
+        "-a", "--archive", action="store_true", help="Archive mode (copy all uid/gid information)"
+    )  # noqa: E501
+    parser.add_argument(
+        "-L", "--follow-link", action="store_true", help="Always follow symbol link in SRC_PATH"
+    )  # noqa: E501
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="Suppress progress output during copy"
+    )  # noqa: E501
+    parser.add_argument("source", metavar="SRC_PATH")
+    parser.add_argument("destination", metavar="DEST_PATH")
+
+
+def _container_path(arg: str) -> tuple[str, str] | None:
+    """docker's splitCpArg: "web:/etc" -> ("web", "/etc"); a local path is one that starts
+    with "/" or ".", or has no ":" (so "./a:b" is a local file)."""
+    if arg.startswith(("/", ".")) or ":" not in arg:
+        return None
+    container, _, path = arg.partition(":")
+    return container, path
+
+
+def cp(ctx: Context, args: argparse.Namespace) -> int:
+    """`docker cp`: GET /containers/{id}/archive (out of a container) or PUT (into one),
+    streaming the tar both ways; `-` is a tar on stdout or stdin."""
+    from .. import archive
+
+    source, destination = _container_path(args.source), _container_path(args.destination)
+    if source and destination:
+        raise CommandError("copying between containers is not supported")
+    if not source and not destination:
+        raise CommandError("must specify at least one container source")
+    if source:
+        container, path = source
+        # Closed when read to its end, or when the process exits after an error.
+        pieces = ctx.client.get_archive(container, path)
+        if args.destination == "-":
+            for piece in pieces:
+                ctx.out_bytes.write(piece)
+            ctx.out_bytes.flush()
+            return 0
+        parent = os.path.dirname(os.path.abspath(args.destination))
+        if not os.path.isdir(parent):
+            raise CommandError(f'destination directory "{parent}" must exist')
+        archive.extract(pieces, args.destination)
+        return 0
+    assert destination is not None
+    container, path = destination
+    if args.source == "-":
+        stat = ctx.client.archive_stat(container, path)
+        if not stat["mode"] & GO_MODE_DIR:
+            raise CommandError(f'destination "{container}:{path}" must be a directory')
+        import sys
+
+        stdin = sys.stdin.buffer
+        chunks = iter(lambda: stdin.read(archive.CHUNK_SIZE), b"")
+        ctx.client.put_archive(container, path, chunks, copy_uid_gid=args.archive)
+        return 0
+    source_path = args.source
+    if not os.path.exists(source_path):
+        raise CommandError(f"lstat {os.path.abspath(source_path)}: no such file or directory")
+    if args.follow_link:
+        source_path = os.path.realpath(source_path)
+    # Into DEST when it is a directory in the container; else DEST is the copy's new name.
+    try:
+        stat = ctx.client.archive_stat(container, path)
+        into_directory = bool(stat["mode"] & GO_MODE_DIR)
+    except NotFound:
+        into_directory = False
+    if into_directory or path.endswith("/"):
+        directory, name = path, None
+    else:
+        directory, name = os.path.dirname(path.rstrip("/")) or "/", os.path.basename(path)
+    tar = archive.tar_stream(source_path, arcname=name)
+    ctx.client.put_archive(container, directory, tar, copy_uid_gid=args.archive)
+    return 0

@@ -63,6 +63,8 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "container rename": ("containers", "rename", "Rename a container"),
     "container update": ("containers", "update", "Update configuration of one or more containers"),
     "container prune": ("containers", "prune", "Remove all stopped containers"),
+    "cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),
+    "container cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),  # noqa: E501
     # Images (cli/command/image)
     "images": ("images", "images", "List images"),
     "pull": ("images", "pull", "Download an image from a registry"),
