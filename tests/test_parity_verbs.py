@@ -332,3 +332,71 @@ def test_cp_both_ways_and_through_a_pipe(objects: dict[str, Any], tmp_path: Any)
         ["cp", "a:b", "c:d"],
     ):
         same(*argv)
+
+
+# --- login, logout, push, build ---------------------------------------------------------------
+
+AUTH_REGISTRY = "127.0.0.1:5001"  # .ci/registry-auth.sh: basic auth, these test credentials
+USER, PASSWORD = "rawdock", "rawdock-test-password"
+
+
+def test_login_push_logout_as_docker_does(
+    session_client: rawdock.Client, busybox: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    for tool in ("docker", "rawdock"):
+        monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / tool))
+        run = _docker if tool == "docker" else _rawdock
+        wrong = run("login", "-u", USER, "-p", "wrong", AUTH_REGISTRY)
+        assert wrong.returncode == 1 and "401 Unauthorized" in wrong.stderr
+        done = run("login", "-u", USER, "-p", PASSWORD, AUTH_REGISTRY)
+        assert (done.returncode, done.stdout) == (0, "Login Succeeded\n"), done.stderr
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "rawdock"))
+    saved = [
+        json.loads((tmp_path / tool / "config.json").read_text()) for tool in ("docker", "rawdock")
+    ]
+    assert saved[0] == saved[1]
+    repository = f"{AUTH_REGISTRY}/{PREFIX}-push"
+    session_client.tag_image(busybox, repository, "1")
+    try:
+        out, err, status = rawdock_says("push", f"{repository}:1")
+        assert (err, status) == ("", 0)
+        assert out.startswith(f"The push refers to repository [{repository}]\n")
+        assert re.search(r"^1: digest: sha256:[0-9a-f]{64} size: \d+$", out, re.M), out
+    finally:
+        session_client.remove_image(f"{repository}:1")
+    assert rawdock_says("logout", AUTH_REGISTRY) == (
+        f"Removing login credentials for {AUTH_REGISTRY}\n",
+        "",
+        0,
+    )
+    assert json.loads((tmp_path / "rawdock" / "config.json").read_text()) == {"auths": {}}
+    same("push", f"{AUTH_REGISTRY}/{PREFIX}-not-here:1")
+
+
+def test_build_a_directory_as_the_classic_builder(busybox: str, tmp_path: Any) -> None:
+    context = tmp_path / "context"
+    context.mkdir()
+    (context / "Dockerfile").write_text(
+        f"FROM {busybox}\nARG V=0\nRUN echo v=$V\nLABEL {support.LABEL}={support.RUN_ID}\n"
+    )
+    (context / "ignored").write_text("x")
+    (context / ".dockerignore").write_text("ignored\n")
+    tag = f"{PREFIX}-built:1"
+    made = [tag]
+    try:
+        out, err, status = rawdock_says("build", "--build-arg", "V=7", "-t", tag, str(context))
+        assert (err, status) == ("", 0)
+        lines = out.splitlines()
+        assert re.fullmatch(r"Sending build context to Docker daemon  \S+", lines[0])
+        assert lines[1] == f"Step 1/4 : FROM {busybox}"
+        assert "v=7" in lines and lines[-1] == f"Successfully tagged {tag}"
+        quiet = rawdock_says("build", "--no-cache", "-q", str(context))
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}\n", quiet[0]) and quiet[2] == 0
+        made.append(quiet[0].strip())
+        missing = rawdock_says("build", "-f", "Nope", str(context))
+        assert missing[2] == 1 and missing[1].startswith("unable to prepare context: ")
+    finally:
+        for image in made:
+            _docker("rmi", "-f", image)
