@@ -400,3 +400,32 @@ def test_build_a_directory_as_the_classic_builder(busybox: str, tmp_path: Any) -
     finally:
         for image in made:
             _docker("rmi", "-f", image)
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+def test_stats(objects: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    up = objects["names"]["up"]
+    # CPU and memory move between two samples; the rest does not.
+    same("stats", "--no-stream", "--format", "{{.Container}} {{.Name}} {{.ID}} {{.PIDs}}", up)
+    same("stats", "--no-stream", f"{PREFIX}-no-such-container")
+    out, err, status = rawdock_says("stats", "--no-stream", up)
+    assert (err, status) == ("", 0)
+    titles = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O"]
+    assert all(title in out.splitlines()[0] for title in titles)
+    assert re.search(rf"^[0-9a-f]{{12}} +{up} +\d+\.\d\d% ", out, re.M), out
+    # Live: a table a second until stopped.
+    live = subprocess.Popen(
+        [sys.executable, "-m", "rawdock", "stats", "--format", "{{.Name}}", up],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        first, second = live.stdout.readline(), live.stdout.readline()  # type: ignore[union-attr]
+    finally:
+        live.kill()
+        live.communicate()
+    assert first == second == f"{up}\n"

@@ -63,6 +63,8 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "container rename": ("containers", "rename", "Rename a container"),
     "container update": ("containers", "update", "Update configuration of one or more containers"),
     "container prune": ("containers", "prune", "Remove all stopped containers"),
+    "stats": ("containers", "stats", "Display a live stream of container(s) resource usage statistics"),  # noqa: E501
+    "container stats": ("containers", "stats", "Display a live stream of container(s) resource usage statistics"),  # noqa: E501
     "cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),
     "container cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),  # noqa: E501
     # Images (cli/command/image)
