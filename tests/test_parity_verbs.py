@@ -429,3 +429,34 @@ def test_stats(objects: dict[str, Any]) -> None:
         live.kill()
         live.communicate()
     assert first == second == f"{up}\n"
+
+
+# --- pull -a, inspect of networks and volumes -------------------------------------------------
+
+
+def test_pull_all_tags(session_client: rawdock.Client, busybox: str) -> None:
+    import os
+
+    repository = f"{os.environ.get('RAWDOCK_REGISTRY', '127.0.0.1:5000')}/{PREFIX}-all"
+    for tag in ("a", "b"):
+        session_client.tag_image(busybox, repository, tag)
+        for _ in session_client.push(repository, tag):
+            pass
+        session_client.remove_image(f"{repository}:{tag}")
+    try:
+        out, err, status = rawdock_says("pull", "-a", repository)
+        assert (err, status) == ("", 0)
+        assert "a: Pulling from" in out and "b: Pulling from" in out
+        assert out.endswith(f"Status: Downloaded newer image for {repository}\n{repository}\n")
+        same("pull", "-a", f"{repository}:a")
+        same("pull", "-q", "-a", repository)
+    finally:
+        for tag in ("a", "b"):
+            session_client.remove_image(f"{repository}:{tag}", force=True)
+
+
+def test_inspect_finds_networks_and_volumes(network_and_volume: dict[str, str]) -> None:
+    network, volume = network_and_volume["network"], network_and_volume["volume"]
+    same("inspect", "-f", "{{.Name}}", network, volume)
+    same("inspect", "--type", "volume", "-f", "{{.Driver}}", volume)
+    same("inspect", f"{PREFIX}-nothing")

@@ -47,6 +47,9 @@ def images(ctx: Context, args: argparse.Namespace) -> int:
 
 def pull_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] NAME[:TAG|@DIGEST]"
+    parser.add_argument(
+        "-a", "--all-tags", action="store_true", help="Download all tagged images in the repository"
+    )
     parser.add_argument("--platform", help="Set platform if server is multi-platform capable")
     parser.add_argument("-q", "--quiet", action="store_true", help="Suppress verbose output")
     parser.add_argument("image", metavar="NAME[:TAG|@DIGEST]")
@@ -57,6 +60,15 @@ def pull(ctx: Context, args: argparse.Namespace) -> int:
     from .options import parse_reference  # its patterns compile at import: only where used
 
     reference = parse_reference(args.image)
+    if args.all_tags:
+        if reference.tag or reference.digest:
+            raise CommandError("tag can't be used with --all-tags/-a")
+        progress = output.PullProgress(ctx.out, ctx.is_terminal, ctx.terminal_width)
+        for message in ctx.client.pull(reference.name, platform=args.platform, all_tags=True):
+            if not args.quiet:
+                progress.show(message)
+        ctx.print(reference.name)
+        return 0
     if not reference.tag and not reference.digest:
         ctx.print("Using default tag: latest")
     show_pull(

@@ -113,18 +113,28 @@ def inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] NAME|ID [NAME|ID...]"
     add_format_flag(parser, "the output", short=True)
     parser.add_argument(
-        "--type", choices=("container", "image"), help="Only inspect objects of the given type"
+        "--type",
+        choices=INSPECT_TYPES,
+        help="Only inspect objects of the given type",
     )
     parser.add_argument("name", nargs="+", metavar="NAME|ID")
 
 
+#: What `docker inspect` looks a name up as, in its order (the swarm objects are left out:
+#: on an engine outside a swarm each lookup of them is an error, not a miss).
+INSPECT_TYPES = ("container", "image", "network", "volume")
+
+
 def inspect(ctx: Context, args: argparse.Namespace) -> int:
-    """Containers first, then images, as `docker inspect` looks them up."""
-    lookups: list[Callable[[str], JSON]] = []
-    if args.type in (None, "container"):
-        lookups.append(ctx.client.inspect_container)
-    if args.type in (None, "image"):
-        lookups.append(ctx.client.inspect_image)
+    """Containers first, then images, networks and volumes, as `docker inspect` looks them up
+    (GET /containers/{id}/json, /images/{name}/json, /networks/{id}, /volumes/{name})."""
+    by_type: dict[str, Callable[[str], JSON]] = {
+        "container": ctx.client.inspect_container,
+        "image": ctx.client.inspect_image,
+        "network": ctx.client.inspect_network,
+        "volume": ctx.client.inspect_volume,
+    }
+    lookups = [by_type[kind] for kind in INSPECT_TYPES if args.type in (None, kind)]
     return show_inspected(ctx, args, lookups, args.type or "object")
 
 
