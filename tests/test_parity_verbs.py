@@ -291,3 +291,172 @@ def test_create_flag_errors(engine: None, tmp_path: Any) -> None:
     cidfile = tmp_path / "exists.cid"
     cidfile.write_text("x")
     same("create", "--cidfile", str(cidfile), "busybox")
+
+
+# --- cp ---------------------------------------------------------------------------------------
+
+
+def test_cp_both_ways_and_through_a_pipe(objects: dict[str, Any], tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    up = objects["names"]["up"]
+    source = tmp_path / "tree"
+    (source / "sub").mkdir(parents=True)
+    (source / "sub" / "f").write_text("hi\n")
+    blob = os.urandom(3_000_000)
+    (source / "blob").write_bytes(blob)
+    assert rawdock_says("cp", str(source), f"{up}:/") == ("", "", 0)  # into / as /tree
+    assert rawdock_says("cp", str(source / "blob"), f"{up}:/tree/renamed") == ("", "", 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert rawdock_says("cp", f"{up}:/tree", str(out)) == ("", "", 0)
+    assert rawdock_says("cp", f"{up}:/tree/renamed", str(out / "copy")) == ("", "", 0)
+    assert (out / "tree" / "sub" / "f").read_text() == "hi\n"
+    assert (out / "tree" / "blob").read_bytes() == blob
+    assert (out / "copy").read_bytes() == blob
+    tar = subprocess.run(
+        [sys.executable, "-m", "rawdock", "cp", f"{up}:/tree/sub", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    piped = subprocess.run(
+        [sys.executable, "-m", "rawdock", "cp", "-", f"{up}:/tree/renamed"],
+        input=tar.stdout, capture_output=True,
+    )  # fmt: skip
+    assert piped.returncode == 1
+    assert piped.stderr == f'destination "{up}:/tree/renamed" must be a directory\n'.encode()
+    for argv in (
+        ["cp", f"{up}:/{PREFIX}-nope", str(tmp_path)],
+        ["cp", "a", "b"],
+        ["cp", "a:b", "c:d"],
+    ):
+        same(*argv)
+
+
+# --- login, logout, push, build ---------------------------------------------------------------
+
+AUTH_REGISTRY = "127.0.0.1:5001"  # .ci/registry-auth.sh: basic auth, these test credentials
+USER, PASSWORD = "rawdock", "rawdock-test-password"
+
+
+def test_login_push_logout_as_docker_does(
+    session_client: rawdock.Client, busybox: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    for tool in ("docker", "rawdock"):
+        monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / tool))
+        run = _docker if tool == "docker" else _rawdock
+        wrong = run("login", "-u", USER, "-p", "wrong", AUTH_REGISTRY)
+        assert wrong.returncode == 1 and "401 Unauthorized" in wrong.stderr
+        done = run("login", "-u", USER, "-p", PASSWORD, AUTH_REGISTRY)
+        assert (done.returncode, done.stdout) == (0, "Login Succeeded\n"), done.stderr
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "rawdock"))
+    saved = [
+        json.loads((tmp_path / tool / "config.json").read_text()) for tool in ("docker", "rawdock")
+    ]
+    assert saved[0] == saved[1]
+    repository = f"{AUTH_REGISTRY}/{PREFIX}-push"
+    session_client.tag_image(busybox, repository, "1")
+    try:
+        out, err, status = rawdock_says("push", f"{repository}:1")
+        assert (err, status) == ("", 0)
+        assert out.startswith(f"The push refers to repository [{repository}]\n")
+        assert re.search(r"^1: digest: sha256:[0-9a-f]{64} size: \d+$", out, re.M), out
+    finally:
+        session_client.remove_image(f"{repository}:1")
+    assert rawdock_says("logout", AUTH_REGISTRY) == (
+        f"Removing login credentials for {AUTH_REGISTRY}\n",
+        "",
+        0,
+    )
+    assert json.loads((tmp_path / "rawdock" / "config.json").read_text()) == {"auths": {}}
+    same("push", f"{AUTH_REGISTRY}/{PREFIX}-not-here:1")
+
+
+def test_build_a_directory_as_the_classic_builder(busybox: str, tmp_path: Any) -> None:
+    context = tmp_path / "context"
+    context.mkdir()
+    (context / "Dockerfile").write_text(
+        f"FROM {busybox}\nARG V=0\nRUN echo v=$V\nLABEL {support.LABEL}={support.RUN_ID}\n"
+    )
+    (context / "ignored").write_text("x")
+    (context / ".dockerignore").write_text("ignored\n")
+    tag = f"{PREFIX}-built:1"
+    made = [tag]
+    try:
+        out, err, status = rawdock_says("build", "--build-arg", "V=7", "-t", tag, str(context))
+        assert (err, status) == ("", 0)
+        lines = out.splitlines()
+        assert re.fullmatch(r"Sending build context to Docker daemon  \S+", lines[0])
+        assert lines[1] == f"Step 1/4 : FROM {busybox}"
+        assert "v=7" in lines and lines[-1] == f"Successfully tagged {tag}"
+        quiet = rawdock_says("build", "--no-cache", "-q", str(context))
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}\n", quiet[0]) and quiet[2] == 0
+        made.append(quiet[0].strip())
+        missing = rawdock_says("build", "-f", "Nope", str(context))
+        assert missing[2] == 1 and missing[1].startswith("unable to prepare context: ")
+    finally:
+        for image in made:
+            _docker("rmi", "-f", image)
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+def test_stats(objects: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    up = objects["names"]["up"]
+    # CPU and memory move between two samples; the rest does not.
+    same("stats", "--no-stream", "--format", "{{.Container}} {{.Name}} {{.ID}} {{.PIDs}}", up)
+    same("stats", "--no-stream", f"{PREFIX}-no-such-container")
+    out, err, status = rawdock_says("stats", "--no-stream", up)
+    assert (err, status) == ("", 0)
+    titles = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O"]
+    assert all(title in out.splitlines()[0] for title in titles)
+    assert re.search(rf"^[0-9a-f]{{12}} +{up} +\d+\.\d\d% ", out, re.M), out
+    # Live: a table a second until stopped.
+    live = subprocess.Popen(
+        [sys.executable, "-m", "rawdock", "stats", "--format", "{{.Name}}", up],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        first, second = live.stdout.readline(), live.stdout.readline()  # type: ignore[union-attr]
+    finally:
+        live.kill()
+        live.communicate()
+    assert first == second == f"{up}\n"
+
+
+# --- pull -a, inspect of networks and volumes -------------------------------------------------
+
+
+def test_pull_all_tags(session_client: rawdock.Client, busybox: str) -> None:
+    import os
+
+    repository = f"{os.environ.get('RAWDOCK_REGISTRY', '127.0.0.1:5000')}/{PREFIX}-all"
+    for tag in ("a", "b"):
+        session_client.tag_image(busybox, repository, tag)
+        for _ in session_client.push(repository, tag):
+            pass
+        session_client.remove_image(f"{repository}:{tag}")
+    try:
+        out, err, status = rawdock_says("pull", "-a", repository)
+        assert (err, status) == ("", 0)
+        assert "a: Pulling from" in out and "b: Pulling from" in out
+        assert out.endswith(f"Status: Downloaded newer image for {repository}\n{repository}\n")
+        same("pull", "-a", f"{repository}:a")
+        same("pull", "-q", "-a", repository)
+    finally:
+        for tag in ("a", "b"):
+            session_client.remove_image(f"{repository}:{tag}", force=True)
+
+
+def test_inspect_finds_networks_and_volumes(network_and_volume: dict[str, str]) -> None:
+    network, volume = network_and_volume["network"], network_and_volume["volume"]
+    same("inspect", "-f", "{{.Name}}", network, volume)
+    same("inspect", "--type", "volume", "-f", "{{.Driver}}", volume)
+    same("inspect", f"{PREFIX}-nothing")

@@ -17,6 +17,7 @@ from ..errors import DockerError, NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
 from .flags import add_filter_flag, add_format_flag, parse_filters
+from .template import Row
 
 __all__ = [
     "ps",
@@ -887,3 +888,242 @@ def print_pruned(ctx: Context, title: str, deleted: list[str] | None) -> None:
     """A prune's list as docker prints it: a title, the names, a blank line; nothing if none."""
     if deleted:
         ctx.print_lines([title, *deleted, ""])
+
+
+# --- cp ---------------------------------------------------------------------------------------
+
+#: Go's os.ModeDir, the directory bit of the mode in X-Docker-Container-Path-Stat.
+GO_MODE_DIR = 1 << 31
+
+
+def cp_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = (
+        "%(prog)s [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+        "\t%(prog)s [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH"
+    )
+    parser.add_argument(
+        "-a", "--archive", action="store_true", help="Archive mode (copy all uid/gid information)"
+    )  # noqa: E501
+    parser.add_argument(
+        "-L", "--follow-link", action="store_true", help="Always follow symbol link in SRC_PATH"
+    )  # noqa: E501
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="Suppress progress output during copy"
+    )  # noqa: E501
+    parser.add_argument("source", metavar="SRC_PATH")
+    parser.add_argument("destination", metavar="DEST_PATH")
+
+
+def _container_path(arg: str) -> tuple[str, str] | None:
+    """docker's splitCpArg: "web:/etc" -> ("web", "/etc"); a local path is one that starts
+    with "/" or ".", or has no ":" (so "./a:b" is a local file)."""
+    if arg.startswith(("/", ".")) or ":" not in arg:
+        return None
+    container, _, path = arg.partition(":")
+    return container, path
+
+
+def cp(ctx: Context, args: argparse.Namespace) -> int:
+    """`docker cp`: GET /containers/{id}/archive (out of a container) or PUT (into one),
+    streaming the tar both ways; `-` is a tar on stdout or stdin."""
+    from .. import archive
+
+    source, destination = _container_path(args.source), _container_path(args.destination)
+    if source and destination:
+        raise CommandError("copying between containers is not supported")
+    if not source and not destination:
+        raise CommandError("must specify at least one container source")
+    if source:
+        container, path = source
+        # Closed when read to its end, or when the process exits after an error.
+        pieces = ctx.client.get_archive(container, path)
+        if args.destination == "-":
+            for piece in pieces:
+                ctx.out_bytes.write(piece)
+            ctx.out_bytes.flush()
+            return 0
+        parent = os.path.dirname(os.path.abspath(args.destination))
+        if not os.path.isdir(parent):
+            raise CommandError(f'destination directory "{parent}" must exist')
+        archive.extract(pieces, args.destination)
+        return 0
+    assert destination is not None
+    container, path = destination
+    if args.source == "-":
+        stat = ctx.client.archive_stat(container, path)
+        if not stat["mode"] & GO_MODE_DIR:
+            raise CommandError(f'destination "{container}:{path}" must be a directory')
+        import sys
+
+        stdin = sys.stdin.buffer
+        chunks = iter(lambda: stdin.read(archive.CHUNK_SIZE), b"")
+        ctx.client.put_archive(container, path, chunks, copy_uid_gid=args.archive)
+        return 0
+    source_path = args.source
+    if not os.path.exists(source_path):
+        raise CommandError(f"lstat {os.path.abspath(source_path)}: no such file or directory")
+    if args.follow_link:
+        source_path = os.path.realpath(source_path)
+    # Into DEST when it is a directory in the container; else DEST is the copy's new name.
+    try:
+        stat = ctx.client.archive_stat(container, path)
+        into_directory = bool(stat["mode"] & GO_MODE_DIR)
+    except NotFound:
+        into_directory = False
+    if into_directory or path.endswith("/"):
+        directory, name = path, None
+    else:
+        directory, name = os.path.dirname(path.rstrip("/")) or "/", os.path.basename(path)
+    tar = archive.tar_stream(source_path, arcname=name)
+    ctx.client.put_archive(container, directory, tar, copy_uid_gid=args.archive)
+    return 0
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+class StatsRow(Row):
+    """One container's sample of GET /containers/{id}/stats, with the fields and arithmetic of
+    docker's stats formatter (cli/command/container/stats_helpers.go)."""
+
+    HEADERS = {
+        "Container": "CONTAINER",
+        "ID": "CONTAINER ID",
+        "Name": "NAME",
+        "CPUPerc": "CPU %",
+        "MemUsage": "MEM USAGE / LIMIT",
+        "MemPerc": "MEM %",
+        "NetIO": "NET I/O",
+        "BlockIO": "BLOCK I/O",
+        "PIDs": "PIDS",
+    }
+    GO_TYPE = "*formatter.statsContext"
+    DEFAULT = (
+        "table {{.ID}}\\t{{.Name}}\\t{{.CPUPerc}}\\t{{.MemUsage}}\\t{{.MemPerc}}\\t{{.NetIO}}"
+        "\\t{{.BlockIO}}\\t{{.PIDs}}"
+    )
+
+    def __init__(self, asked: str, sample: JSON) -> None:
+        self.asked = asked
+        self.s = sample
+
+    def Container(self) -> str:  # noqa: N802 -- docker's field names
+        return self.asked
+
+    def ID(self) -> str:  # noqa: N802
+        return output.short_id(self.s.get("id") or "")
+
+    def Name(self) -> str:  # noqa: N802
+        return str(self.s.get("name") or "").lstrip("/")
+
+    def CPUPerc(self) -> str:  # noqa: N802
+        cpu, before = self.s.get("cpu_stats") or {}, self.s.get("precpu_stats") or {}
+        used = (cpu.get("cpu_usage") or {}).get("total_usage", 0) - (
+            before.get("cpu_usage") or {}
+        ).get("total_usage", 0)
+        system = (cpu.get("system_cpu_usage") or 0) - (before.get("system_cpu_usage") or 0)
+        cpus = cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or [])
+        percent = used / system * cpus * 100.0 if used > 0 and system > 0 else 0.0
+        return f"{percent:.2f}%"
+
+    def _memory(self) -> tuple[int, int]:
+        memory = self.s.get("memory_stats") or {}
+        usage, stats = memory.get("usage") or 0, memory.get("stats") or {}
+        # The page cache is not the container's own use: cgroup v1 says total_inactive_file,
+        # v2 inactive_file (docker's calculateMemUsageUnixNoCache).
+        inactive = stats.get("total_inactive_file", stats.get("inactive_file", 0))
+        return (usage - inactive if inactive < usage else usage), memory.get("limit") or 0
+
+    def MemUsage(self) -> str:  # noqa: N802
+        usage, limit = self._memory()
+        return f"{output.binary_size(usage)} / {output.binary_size(limit)}"
+
+    def MemPerc(self) -> str:  # noqa: N802
+        usage, limit = self._memory()
+        return f"{usage / limit * 100.0 if limit else 0.0:.2f}%"
+
+    def NetIO(self) -> str:  # noqa: N802
+        networks = (self.s.get("networks") or {}).values()
+        received = sum(n.get("rx_bytes", 0) for n in networks)
+        sent = sum(n.get("tx_bytes", 0) for n in networks)
+        return f"{output.human_size(received)} / {output.human_size(sent)}"
+
+    def BlockIO(self) -> str:  # noqa: N802
+        entries = (self.s.get("blkio_stats") or {}).get("io_service_bytes_recursive") or []
+        read = sum(e.get("value", 0) for e in entries if str(e.get("op")).lower() == "read")
+        write = sum(e.get("value", 0) for e in entries if str(e.get("op")).lower() == "write")
+        return f"{output.human_size(read)} / {output.human_size(write)}"
+
+    def PIDs(self) -> str:  # noqa: N802
+        return str((self.s.get("pids_stats") or {}).get("current", 0))
+
+
+def stats_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] [CONTAINER...]"
+    parser.add_argument(
+        "-a", "--all", action="store_true", help="Show all containers (default shows just running)"
+    )
+    add_format_flag(parser)
+    parser.add_argument(
+        "--no-stream",
+        action="store_true",
+        help="Disable streaming stats and only pull the first result",
+    )  # noqa: E501
+    parser.add_argument("--no-trunc", action="store_true", help="Do not truncate output")
+    parser.add_argument("container", nargs="*", metavar="CONTAINER")
+
+
+#: Seconds between two redraws of the live table, as docker's ticker.
+STATS_INTERVAL = 1.0
+
+
+def stats(ctx: Context, args: argparse.Namespace) -> int:
+    """GET /containers/{id}/stats for each container (the running ones by default): one
+    sample each with --no-stream (asked for all at once: the daemon takes a second to fill in
+    the CPU delta), else a table redrawn every second from each container's stream."""
+    import threading
+
+    names = args.container or [c["Id"][:12] for c in ctx.client.containers(all=args.all)]
+    samples: dict[str, JSON] = {}
+    errors: list[str] = []
+
+    def one(name: str) -> None:
+        try:
+            if args.no_stream:
+                samples[name] = ctx.client.stats(name)
+                return
+            for sample in ctx.client.stream_stats(name):
+                samples[name] = sample
+        except DockerError as exc:
+            errors.append(daemon_error(exc))
+
+    workers = [threading.Thread(target=one, args=(name,), daemon=True) for name in names]
+    for worker in workers:
+        worker.start()
+    if args.no_stream:
+        for worker in workers:
+            worker.join()
+        for error in errors:
+            ctx.err.write(error + "\n")
+        if errors and not samples:
+            return 1
+        ctx.print_lines(_stats_table(names, samples, args.format))
+        return 0
+    import time
+
+    while any(worker.is_alive() for worker in workers) or not samples:
+        time.sleep(STATS_INTERVAL)
+        if ctx.is_terminal:
+            ctx.out.write("\033[2J\033[H")  # clear the screen, as docker does on a terminal
+        ctx.print_lines(_stats_table(names, samples, args.format))
+        ctx.out.flush()
+        if errors and not samples:
+            for error in errors:
+                ctx.err.write(error + "\n")
+            return 1
+    return 0
+
+
+def _stats_table(names: list[str], samples: dict[str, JSON], format_spec: str | None) -> list[str]:
+    rows = [StatsRow(name, samples[name]) for name in names if name in samples]
+    return output.listing(rows, format_spec or "", StatsRow.DEFAULT, StatsRow.HEADERS)

@@ -113,18 +113,28 @@ def inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] NAME|ID [NAME|ID...]"
     add_format_flag(parser, "the output", short=True)
     parser.add_argument(
-        "--type", choices=("container", "image"), help="Only inspect objects of the given type"
+        "--type",
+        choices=INSPECT_TYPES,
+        help="Only inspect objects of the given type",
     )
     parser.add_argument("name", nargs="+", metavar="NAME|ID")
 
 
+#: What `docker inspect` looks a name up as, in its order (the swarm objects are left out:
+#: on an engine outside a swarm each lookup of them is an error, not a miss).
+INSPECT_TYPES = ("container", "image", "network", "volume")
+
+
 def inspect(ctx: Context, args: argparse.Namespace) -> int:
-    """Containers first, then images, as `docker inspect` looks them up."""
-    lookups: list[Callable[[str], JSON]] = []
-    if args.type in (None, "container"):
-        lookups.append(ctx.client.inspect_container)
-    if args.type in (None, "image"):
-        lookups.append(ctx.client.inspect_image)
+    """Containers first, then images, networks and volumes, as `docker inspect` looks them up
+    (GET /containers/{id}/json, /images/{name}/json, /networks/{id}, /volumes/{name})."""
+    by_type: dict[str, Callable[[str], JSON]] = {
+        "container": ctx.client.inspect_container,
+        "image": ctx.client.inspect_image,
+        "network": ctx.client.inspect_network,
+        "volume": ctx.client.inspect_volume,
+    }
+    lookups = [by_type[kind] for kind in INSPECT_TYPES if args.type in (None, kind)]
     return show_inspected(ctx, args, lookups, args.type or "object")
 
 
@@ -426,4 +436,132 @@ def events(ctx: Context, args: argparse.Namespace) -> int:
             except TemplateError as exc:
                 raise CommandError(f"template parsing error: {exc}") from None
         ctx.out.flush()
+    return 0
+
+
+# --- login, logout ----------------------------------------------------------------------------
+
+
+def login_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [OPTIONS] [SERVER]"
+    parser.add_argument("-u", "--username", metavar="string", help="Username")
+    parser.add_argument(
+        "-p", "--password", metavar="string", help="Password or Personal Access Token (PAT)"
+    )  # noqa: E501
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="Take the Password or Personal Access Token (PAT) from stdin",
+    )  # noqa: E501
+    parser.add_argument("server", nargs="?", metavar="SERVER")
+
+
+def _save_config(config: dict[str, Any]) -> None:
+    """config.json as the docker CLI writes it: tab-indented, private to its owner."""
+    import json
+    import os
+
+    from ..auth import config_path
+
+    path = config_path()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.tmp"
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+        json.dump(config, file, indent="\t")
+    os.replace(temporary, path)
+
+
+def _read_config() -> dict[str, Any]:
+    import json
+
+    from ..auth import config_path
+
+    try:
+        with open(config_path(), encoding="utf-8") as file:
+            loaded = json.load(file)
+    except FileNotFoundError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _credential_helper(config: dict[str, Any], server: str) -> str | None:
+    helpers = config.get("credHelpers") or {}
+    return str(helpers.get(server) or config.get("credsStore") or "") or None
+
+
+def _run_helper(helper: str, action: str, data: str) -> None:
+    """`docker-credential-HELPER store|erase`, the protocol's JSON or server on stdin."""
+    import subprocess
+
+    done = subprocess.run(
+        [f"docker-credential-{helper}", action], input=data.encode(), capture_output=True
+    )
+    if done.returncode != 0:
+        message = (done.stdout or done.stderr).decode(errors="replace").strip()
+        raise CommandError(
+            f"error {action.replace('store', 'storing')} credentials - err: {message}"
+        )
+
+
+def login(ctx: Context, args: argparse.Namespace) -> int:
+    """POST /auth (the daemon asks the registry), then the credentials saved as the docker CLI
+    saves them: a credential helper's `store` when config.json names one, else base64
+    `user:password` under `auths` in config.json."""
+    import base64
+    import json
+    import sys
+
+    from ..auth import INDEX_SERVER, config_path
+
+    if args.password and args.password_stdin:
+        raise CommandError("--password and --password-stdin are mutually exclusive")
+    if args.password_stdin:
+        if not args.username:
+            raise CommandError("Must provide --username with --password-stdin")
+        args.password = sys.stdin.read().rstrip("\r\n")
+    elif args.password:
+        ctx.err.write("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n")
+    if not args.username or not args.password:
+        raise CommandError("rawdock login asks for no credentials on a terminal: give --username "
+                           "and --password-stdin (or -p)")  # fmt: skip
+    server = args.server or INDEX_SERVER
+    answer = ctx.client.login(args.username, args.password, args.server)
+    config = _read_config()
+    helper = _credential_helper(config, server)
+    if helper:
+        secret = {"ServerURL": server, "Username": args.username, "Secret": args.password}
+        _run_helper(helper, "store", json.dumps(secret))
+    else:
+        token = base64.b64encode(f"{args.username}:{args.password}".encode()).decode()
+        config.setdefault("auths", {})[server] = {"auth": token}
+        _save_config(config)
+        ctx.err.write(
+            f"\nWARNING! Your credentials are stored unencrypted in '{config_path()}'.\n"
+            "Configure a credential helper to remove this warning. See\n"
+            "https://docs.docker.com/go/credential-store/\n\n"
+        )
+    ctx.print(str(answer.get("Status") or "Login Succeeded"))
+    return 0
+
+
+def logout_flags(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [SERVER]"
+    parser.add_argument("server", nargs="?", metavar="SERVER")
+
+
+def logout(ctx: Context, args: argparse.Namespace) -> int:
+    """Forget a registry's credentials (config.json, or the credential helper's `erase`); no
+    request is sent."""
+    from ..auth import INDEX_SERVER
+
+    server = args.server or INDEX_SERVER
+    ctx.print(f"Removing login credentials for {server}")
+    config = _read_config()
+    helper = _credential_helper(config, server)
+    if helper:
+        _run_helper(helper, "erase", server)
+    auths = config.get("auths") or {}
+    if server in auths:
+        del auths[server]
+        _save_config(config)
     return 0

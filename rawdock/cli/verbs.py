@@ -63,6 +63,10 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "container rename": ("containers", "rename", "Rename a container"),
     "container update": ("containers", "update", "Update configuration of one or more containers"),
     "container prune": ("containers", "prune", "Remove all stopped containers"),
+    "stats": ("containers", "stats", "Display a live stream of container(s) resource usage statistics"),  # noqa: E501
+    "container stats": ("containers", "stats", "Display a live stream of container(s) resource usage statistics"),  # noqa: E501
+    "cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),
+    "container cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),  # noqa: E501
     # Images (cli/command/image)
     "images": ("images", "images", "List images"),
     "pull": ("images", "pull", "Download an image from a registry"),
@@ -76,6 +80,12 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "image tag": ("images", "tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
     "image inspect": ("images", "image_inspect", "Display detailed information on one or more images"),  # noqa: E501
     "image prune": ("images", "image_prune", "Remove unused images"),
+    "push": ("images", "push", "Upload an image to a registry"),
+    "image push": ("images", "push", "Upload an image to a registry"),
+    "build": ("images", "build", "Build an image from a Dockerfile"),
+    "image build": ("images", "build", "Build an image from a Dockerfile"),
+    "login": ("system", "login", "Authenticate to a registry"),
+    "logout": ("system", "logout", "Log out from a registry"),
     # System (cli/command/system)
     "version": ("system", "version", "Show the Docker version information"),
     "info": ("system", "info", "Display system-wide information"),
