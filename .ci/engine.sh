@@ -10,10 +10,12 @@
 #   2. that socket is there but refuses us: one line (the docker group, or sudo), exit 1;
 #   3. DOCKER_HOST or a context names an engine that does not answer: one line, exit 1;
 #   4. another Docker is on this machine (docker-ce, Docker Desktop, Podman, rootless Docker,
-#      colima: a package or a socket of theirs) but not answering: one line, exit 1. Debian's
-#      docker.io declares Conflicts: docker-ce, so installing it would remove the user's Docker;
+#      colima, a static or snap dockerd: a package, program or socket of theirs) but not
+#      answering: one line, exit 1. Debian's docker.io declares Conflicts: docker-ce, so
+#      installing it would remove the user's Docker;
 #   5. only then, as root: install Debian's docker.io and busybox-static if missing (apt-get
-#      --no-remove: apt may remove nothing), and start dockerd on the unix socket.
+#      --no-remove: apt may remove nothing), and start the engine: docker.service under
+#      systemd, else dockerd on the unix socket.
 # Never an sshd, a TLS listener or a registry: those are the tests', in .ci/test-services.sh
 # (which passes the TLS listener to the dockerd started here in RAWDOCK_DOCKERD_ARGS).
 #
@@ -27,6 +29,8 @@ ENGINE_PACKAGES=(docker.io busybox-static)
 # Packages and sockets of the Docker installs that Debian's docker.io must not meet.
 OTHER_DOCKER_PACKAGES=(docker-ce docker-ce-cli docker-ce-rootless-extras containerd.io
   docker-desktop moby-engine podman podman-docker)
+# Engines installed outside dpkg: the static binaries' dockerd, the snap's docker.
+OTHER_DOCKER_PROGRAMS=(/usr/local/bin/dockerd /usr/local/sbin/dockerd /snap/bin/docker)
 DOCKERD_START_TIMEOUT_S=60
 
 log() { printf '[engine.sh] %s\n' "$*" >&2; }
@@ -46,7 +50,7 @@ ping_sock() { DOCKER_HOST="unix://$SOCK" python3 "$HERE/ping.py" 2>/dev/null; }
 # The homes whose Docker Desktop, rootless Docker or colima we look for: ours and, under
 # sudo, the user's who ran sudo.
 homes() {
-  printf '%s\n' "$HOME"
+  printf '%s\n' "${HOME:-}"
   if [ -n "${SUDO_USER:-}" ]; then getent passwd "$SUDO_USER" | cut -d: -f6; fi
 }
 
@@ -72,6 +76,13 @@ refuse_if_other_docker() {
       log "package $p is installed but no engine answers: start it (e.g. sudo systemctl start docker," \
         "or podman system service), or set DOCKER_HOST; not installing Debian's docker.io," \
         "which conflicts with it"
+      exit 1
+    fi
+  done
+  for path in "${OTHER_DOCKER_PROGRAMS[@]}"; do
+    if [ -e "$path" ]; then
+      log "a Docker engine is installed at $path but no engine answers: start it, or set" \
+        "DOCKER_HOST; installing nothing"
       exit 1
     fi
   done
@@ -109,6 +120,14 @@ install_engine() {
 }
 
 start_dockerd() {
+  # Under systemd, the engine is its docker.service (unless the tests need their own flags).
+  if [ -d /run/systemd/system ] && [ -z "${RAWDOCK_DOCKERD_ARGS:-}" ]; then
+    log "starting docker.service"
+    rm -f "$DIR/dockerd.pid"  # not ours to watch: systemd's
+    systemctl start docker
+    wait_for_dockerd "systemctl status docker"
+    return 0
+  fi
   mkdir -p "$DIR"
   rm -f "$SOCK" "$DIR/dockerd.pid"
   log "starting dockerd on unix://$SOCK ${RAWDOCK_DOCKERD_ARGS:-}"
@@ -116,14 +135,18 @@ start_dockerd() {
   setsid dockerd -H "unix://$SOCK" ${RAWDOCK_DOCKERD_ARGS:-} </dev/null >"$DIR/dockerd.log" 2>&1 &
   echo $! >"$DIR/dockerd.pid"
   started dockerd
+  wait_for_dockerd "tail -n 40 $DIR/dockerd.log"
+}
+
+wait_for_dockerd() { # command that shows why it did not come up
   local i
   for i in $(seq 1 $((DOCKERD_START_TIMEOUT_S * 2))); do
     ping_sock && return 0
-    pid_alive "$DIR/dockerd.pid" || break
+    [ ! -e "$DIR/dockerd.pid" ] || pid_alive "$DIR/dockerd.pid" || break
     sleep 0.5
   done
-  log "dockerd did not come up; tail of $DIR/dockerd.log:"
-  tail -n 40 "$DIR/dockerd.log" >&2 || true
+  log "dockerd did not come up; $1:"
+  $1 >&2 || true
   exit 1
 }
 

@@ -42,11 +42,14 @@ sock_of() { echo "$DIR/node$1/docker.sock"; }
 ping_node() { [ "$(curl -s -m 5 --unix-socket "$(sock_of "$1")" http://d/_ping 2>/dev/null || true)" = OK ]; }
 pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# What `start` made is listed in $DIR/started (one word a line: hub, nodeN-ns, nodeN-dockerd),
-# and `stop` undoes only those: namespaces or engines of the same name made by someone else
-# are left alone.
-started() { echo "$1" >>"$DIR/started"; }
-ours() { grep -qx "$1" "$DIR/started" 2>/dev/null; }
+# What `start` made is listed (one word a line: swarm3-hub, swarm3-nodeN-ns, ...) and `stop`
+# undoes only those: namespaces or engines that were already there are left alone. The list is
+# $RAWDOCK_STARTED when set (as .ci/run sets it, one file per run, shared with engine.sh), so a
+# CI run stops only what that run started; otherwise $DIR/started.
+STARTED="${RAWDOCK_STARTED:-$DIR/started}"
+started() { echo "swarm3-$1" >>"$STARTED"; }
+ours() { grep -qx "swarm3-$1" "$STARTED" 2>/dev/null; }
+forget() { sed -i "/^swarm3-$1\$/d" "$STARTED"; }
 
 # `ip netns add` makes /run/netns (a directory, bind-mounted on itself, shared) the first time;
 # stop undoes that too when start did it and no other namespace is left in it.
@@ -170,24 +173,24 @@ cmd_stop() {
       # tmpfs, the overlay mounts of the data root) goes with it.
       stop_pid "$DIR/node$n/unshare.pid" "node$n namespace holder"
       rm -f "$DIR/node$n/unshare.pid"
-      sed -i "/^node$n-dockerd\$/d" "$DIR/started"
+      forget "node$n-dockerd"
     fi
   done
   for n in "${NODES[@]}"; do
     if ours "node$n-ns"; then
       ip netns del "$(ns_of "$n")" 2>/dev/null || true
-      sed -i "/^node$n-ns\$/d" "$DIR/started"
+      forget "node$n-ns"
     fi
   done
   if ours hub; then
     ip netns del "$HUB" 2>/dev/null || true
-    sed -i '/^hub$/d' "$DIR/started"
+    forget hub
   fi
   if [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
     if ours netns-mount; then umount /run/netns 2>/dev/null || true; fi
     if ours netns-dir; then rmdir /run/netns 2>/dev/null || true; fi
   fi
-  sed -i '/^netns-/d' "$DIR/started" 2>/dev/null || true
+  forget netns-dir; forget netns-mount
   # The engines' data (images, swarm state) is removed with them: a next start is fresh.
   for n in "${NODES[@]}"; do
     if [ -d "$DIR/node$n" ] && ! pid_alive "$DIR/node$n/docker.pid"; then rm -rf "$DIR/node$n"; fi

@@ -689,7 +689,10 @@ def bench_cli(config: Config, report: Report) -> None:
                             python, "-c", "import rawdock, argparse",
                         ]  # fmt: skip
                     samples = interleave(
-                        {name: _timed(command, env) for name, command in contenders.items()},
+                        {
+                            name: _timed(command, env, directory)
+                            for name, command in contenders.items()
+                        },
                         config.import_rounds,
                     )
                     for name, values in samples.items():
@@ -704,11 +707,13 @@ def bench_cli(config: Config, report: Report) -> None:
                     print(f"could not remove {image}: {exc}", file=sys.stderr)
 
 
-def _timed(command: list[str], env: dict[str, str]) -> Callable[[], float]:
+def _timed(command: list[str], env: dict[str, str], cwd: str) -> Callable[[], float]:
+    # Run outside the work tree: `python -c` puts the current directory first on sys.path, and
+    # would import the source tree's rawdock instead of the installed one.
     def run() -> float:
         start = time.perf_counter()
-        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=True)  # fmt: skip
+        subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)  # fmt: skip
         return (time.perf_counter() - start) * 1000
 
     return run

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
+from typing import Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .aio_hijack import AsyncHijackedStream
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport
 from .api import (
@@ -38,14 +38,14 @@ from .api import (
     StreamCall,
     advance,
     check_status,
+    check_version,
     result_of,
 )
 from .client import RequestBuilder, negotiate_version
 from .hijack import HijackSession, is_hijacked
+from .streams import Decoder
 from .transport import TraceHook, _ssl_context
-
-if TYPE_CHECKING:
-    from .streams import Decoder
+from .wire import Headers
 
 __all__ = ["Client", "AsyncStream", "AsyncHijackedStream", "MAX_CONNECTIONS"]
 
@@ -114,14 +114,18 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         return self._version
 
     async def _open(self, call: Call[Any] | StreamCall[Any]) -> AsyncExchange:
-        if call.versioned and self._version is None:
-            await self._negotiate()  # before taking a connection slot: it needs one itself
+        if call.versioned:
+            # Before taking a connection slot: negotiating needs one itself.
+            version = self._version or await self._negotiate()
+            if call.needs:
+                check_version(call.needs, version, f"{call.method} {call.target.split('?')[0]}")
         request = self.request_bytes(
             call.method, call.target, call.versioned, call.body, call.content_type, call.headers
         )
         # Streams may stay open for hours, so they do not hold one of the bounded slots.
         bounded = isinstance(call, Call)
-        return await self.transport.open(request, call.method, *self.bounds(call), bounded)
+        pieces = None if isinstance(call.body, bytes) else call.body
+        return await self.transport.open(request, call.method, *self.bounds(call), bounded, pieces)
 
     async def _run(self, call: Call[T]) -> T:
         exchange = await self._open(call)
@@ -183,6 +187,8 @@ class AsyncStream(AsyncIterator[T]):
     def __init__(self, client: Client, call: StreamCall[T]) -> None:
         self._client = client
         self._call = call
+        #: The response's header fields, once open (e.g. get_archive's path stat).
+        self.headers: Headers | None = None
         self._exchange: AsyncExchange | None = None
         self._decoder: Decoder[T] | None = None
         self._items: list[T] = []
@@ -210,6 +216,7 @@ class AsyncStream(AsyncIterator[T]):
             exchange.close()
             raise
         self._exchange, self._decoder, self._finished = exchange, decoder, False
+        self.headers = head.headers
         return self
 
     def __await__(self) -> Generator[Any, None, AsyncStream[T]]:

@@ -17,9 +17,9 @@ with the blocking transport; this module only reads and writes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .errors import RawdockError, TransportError
 from .exchange import MORE, BaseExchange, _Default
 from .transport import (
@@ -169,18 +169,21 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
         head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
         bounded: bool = True,
+        pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
         """Send `request` and read up to the response head; the body is read from the returned
         `AsyncExchange`. The timeouts and the resend are `rawdock.Transport.open`'s. `bounded`
         requests wait for one of the `max_connections` slots, held until the body is read or
-        the exchange closed."""
+        the exchange closed. `pieces`: a chunked body, as for `rawdock.Transport.open`."""
         self._bind_loop()
         release: Callable[[], None] = _nothing
         if bounded:
             await self._slots.acquire()
             release = self._slots.release
         try:
-            exchange = await self._exchange(request, method, timeout, deadline, head_timeout)
+            exchange = await self._exchange(
+                request, method, timeout, deadline, head_timeout, pieces
+            )
         except BaseException:
             release()
             raise
@@ -194,6 +197,7 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
         timeout: float | None | _Default,
         deadline: float | None | _Default,
         head_timeout: float | None | _Default,
+        pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
         bounds = self._deadline(timeout, deadline, head_timeout)
         conn = self.take_idle(check=True)  # a cheap check here: no system call
@@ -206,7 +210,7 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
                 self, conn, method, bounds, self.endpoint.url, self.trace, reused
             )
             try:
-                await exchange._start(request)
+                await exchange._start(request, pieces)
                 return exchange
             except BaseException as exc:  # cancelled too: the response may be half read
                 error = exchange._retry(exc)
@@ -249,9 +253,15 @@ class AsyncExchange(BaseExchange[AsyncConnection]):
         """The connection still carrying this response; None once read or closed."""
         return self._conn
 
-    async def _start(self, request: bytes) -> None:
+    async def _start(self, request: bytes, pieces: Iterable[bytes] | None = None) -> None:
         conn = self._live()
         await conn.send(self._sending(request), self._next_wait())
+        if pieces is not None:
+            try:
+                for chunk in self._chunks(pieces):
+                    await conn.send(chunk, self._next_wait())
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # an early answer is read below (see rawdock.transport.Exchange._start)
         self._sent_whole()
         while self._parser.head is None:
             self._received(await conn.recv(self._next_wait()))

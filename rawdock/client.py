@@ -13,9 +13,10 @@ error.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .api import (
+    Body,
     Call,
     Communicate,
     Endpoints,
@@ -26,6 +27,7 @@ from .api import (
     SyncRunner,
     advance,
     check_status,
+    check_version,
     endpoint,
     json_body,
     result_of,
@@ -33,11 +35,9 @@ from .api import (
 from .errors import InvalidArgument
 from .exchange import DEFAULT_TIMEOUT, _Default
 from .hijack import HijackedStream, HijackSession, is_hijacked
+from .streams import Decoder
 from .transport import Exchange, TLSConfig, TraceHook, Transport, parse_host
 from .wire import QueryValue, build_request, target
-
-if TYPE_CHECKING:
-    from .streams import Decoder
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 
@@ -133,10 +133,12 @@ class RequestBuilder:
         method: str,
         path: str,
         versioned: bool,
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
     ) -> bytes:
+        """The request's bytes; for a body given as an iterable of pieces, its head only, saying
+        `Transfer-Encoding: chunked`: the transport sends the pieces after it."""
         if versioned:
             path = f"/v{self._version}{path}"
         fields = [("Host", self.endpoint.host_header)]
@@ -151,6 +153,9 @@ class RequestBuilder:
         if content_type and "content-type" not in given:
             fields.append(("Content-Type", content_type))
         fields.extend(headers)
+        if not isinstance(body, bytes):
+            fields.append(("Transfer-Encoding", "chunked"))
+            body = b""
         try:
             return build_request(method, path, fields, body)
         except (ValueError, TypeError) as exc:  # a CR, LF or control in a header, not bytes
@@ -258,11 +263,14 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
         call: Call[Any] | StreamCall[Any],
     ) -> Exchange:
         if call.versioned:
-            self.api_version  # noqa: B018 -- negotiates on first use
+            version = self.api_version  # negotiates on first use
+            if call.needs:
+                check_version(call.needs, version, f"{call.method} {call.target.split('?')[0]}")
         request = self.request_bytes(
             call.method, call.target, call.versioned, call.body, call.content_type, call.headers
         )
-        return self.transport.open(request, call.method, *self.bounds(call))
+        pieces = None if isinstance(call.body, bytes) else call.body
+        return self.transport.open(request, call.method, *self.bounds(call), pieces)
 
     def _run(self, call: Call[T]) -> T:
         exchange = self._open(call)
@@ -336,6 +344,8 @@ class Stream(Iterator[T]):
     _exchange: Exchange | None = None  # None until __init__ ran: __del__ may see that
 
     def __init__(self, exchange: Exchange, decoder: Decoder[T]) -> None:
+        #: The response's header fields (e.g. get_archive's X-Docker-Container-Path-Stat).
+        self.headers = exchange.head.headers
         self._exchange = exchange
         self._decoder = decoder
         self._items: list[T] = []

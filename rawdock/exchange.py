@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import time
 from _thread import allocate_lock  # threading.Lock itself, without importing threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, Protocol, TypeVar
 
-from ._typing import Generic, Protocol, TypeVar
 from .errors import InvalidArgument, ProtocolError, Timeout, TransportError
-from .wire import Event, Head, ResponseParser, body_of
+from .wire import Event, Head, ResponseParser, body_of, chunked
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -180,6 +180,7 @@ class BaseExchange(Generic[C]):
         self._reused = reused
         self._sent = False
         self._received_any = False
+        self._streamed = False  # a body sent from an iterable: never sent again
 
     @property
     def head(self) -> Head:
@@ -217,6 +218,16 @@ class BaseExchange(Generic[C]):
 
     def _sent_whole(self) -> None:
         self._sent = True
+
+    def _chunks(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        """The pieces of a body of unknown length as sent, chunk-framed (RFC 9112 §7.1) and
+        traced. Once one is taken the request is never resent: an iterable gives its pieces
+        once."""
+        self._streamed = True
+        for chunk in chunked(pieces):
+            if self._trace:
+                self._trace("send", chunk)
+            yield chunk
 
     def _received(self, data: bytes) -> None:
         """Feed what one read brought (b"": the daemon closed the connection)."""
@@ -270,7 +281,7 @@ class BaseExchange(Generic[C]):
         pool's other idle connections are as old as the dead one, so they are dropped too."""
         self.close()
         dead = isinstance(exc, (ProtocolError, BrokenPipeError, ConnectionResetError))
-        dead_unused = self._reused and not self._received_any and dead
+        dead_unused = self._reused and not self._received_any and dead and not self._streamed
         if dead_unused and (not self._sent or self._method in IDEMPOTENT_METHODS):
             self._pool.drop_idle()
             return None

@@ -27,13 +27,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
-from ._typing import TYPE_CHECKING
 from .errors import ProtocolError, TransportError
+from .exchange import TraceHook
+from .streams import Decoder
 from .wire import Head
-
-if TYPE_CHECKING:
-    from .streams import Decoder
-    from .transport import TraceHook
 
 __all__ = [
     "HijackSession",
@@ -262,6 +259,7 @@ class HijackedStream(Iterator[Item]):
         self._sock = sock
         self.session = session
         self._trace = trace
+        self._buffer: memoryview | None = None  # where reads land, as in rawdock.transport
         if sock is not None:
             sock.settimeout(None)  # the process decides when the stream ends
 
@@ -271,8 +269,12 @@ class HijackedStream(Iterator[Item]):
             sock = self._sock
             if session.ended or sock is None:
                 raise StopIteration
+            if self._buffer is None:
+                self._buffer = memoryview(bytearray(RECV_SIZE))
             try:
-                data = sock.recv(RECV_SIZE)
+                # recv_into a kept buffer and copy out what came: recv(RECV_SIZE) would
+                # allocate 256 KiB for every read (see rawdock.transport.Connection.recv).
+                data = bytes(self._buffer[: sock.recv_into(self._buffer)])
             except OSError as exc:
                 self.close()
                 raise TransportError(f"the hijacked stream failed: {exc}") from None

@@ -23,9 +23,9 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from ._typing import TYPE_CHECKING
 from .errors import DaemonUnreachable, Timeout, TransportError
 from .exchange import (
     DEFAULT_TIMEOUT,
@@ -40,7 +40,7 @@ from .exchange import (
     seconds,
     transport_error,
 )
-from .wire import _Frozen
+from .wire.values import Value
 
 if TYPE_CHECKING:
     import ssl
@@ -83,7 +83,7 @@ MAX_SSH_STDERR = 8 * 1024
 UNIX_CONNECT_RETRY_INTERVAL = 0.01
 
 
-class TLSConfig(_Frozen):
+class TLSConfig(Value):
     """TLS for a tcp:// endpoint: `ca` is the CA file the daemon's certificate must chain to,
     `cert` and `key` the client certificate presented to the daemon (a daemon started with
     --tlsverify refuses clients without one). `verify=False` encrypts without checking who
@@ -94,8 +94,6 @@ class TLSConfig(_Frozen):
         TLSConfig.from_directory("certs")      # ca.pem, cert.pem, key.pem, as DOCKER_CERT_PATH
     """
 
-    # A frozen value class written out rather than made by @dataclass: see wire._Frozen.
-    __slots__ = ("ca", "cert", "key", "verify")
     ca: str | None
     cert: str | None
     key: str | None
@@ -108,8 +106,10 @@ class TLSConfig(_Frozen):
         key: str | None = None,
         verify: bool = True,
     ) -> None:
-        for name, value in zip(self.__slots__, (ca, cert, key, verify), strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "ca", ca)
+        object.__setattr__(self, "cert", cert)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "verify", verify)
 
     @classmethod
     def from_directory(cls, path: str, verify: bool = True) -> TLSConfig:
@@ -139,11 +139,10 @@ class TLSConfig(_Frozen):
         return cls.from_directory(path or os.path.expanduser("~/.docker"), verify=verify)
 
 
-class Endpoint(_Frozen):
+class Endpoint(Value):
     """Where the daemon listens. `url` is what the user gave; `host_header` is what `Host:`
     carries (HTTP/1.1 requires the field even on a Unix socket, RFC 9112 §3.2)."""
 
-    __slots__ = ("url", "scheme", "path", "host", "port", "tls", "user", "ssh_options")
     url: str
     scheme: str  # "unix", "tcp" or "ssh"
     path: str  # unix: the socket; ssh: the daemon socket on the remote host, if not default
@@ -164,9 +163,14 @@ class Endpoint(_Frozen):
         user: str = "",
         ssh_options: tuple[str, ...] = (),
     ) -> None:
-        values = (url, scheme, path, host, port, tls, user, ssh_options)
-        for name, value in zip(self.__slots__, values, strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "scheme", scheme)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "port", port)
+        object.__setattr__(self, "tls", tls)
+        object.__setattr__(self, "user", user)
+        object.__setattr__(self, "ssh_options", ssh_options)
 
     @property
     def host_header(self) -> str:
@@ -612,6 +616,7 @@ class Transport(TransportSettings[Connection]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
         head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        pieces: Iterable[bytes] | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
         `Exchange`. A kept-alive connection that turns out to be dead is replaced by a new one
@@ -620,19 +625,21 @@ class Transport(TransportSettings[Connection]):
         `head_timeout` bounds each wait until the head is in, `timeout` each wait for a piece of
         the body (None: no bound; both default to the transport's `timeout`); `deadline`, in
         seconds, bounds the whole exchange, body included, however the daemon spaces its bytes
-        (default the transport's `deadline`)."""
+        (default the transport's `deadline`). `pieces`: the body of a request whose head says
+        `Transfer-Encoding: chunked`, sent chunk by chunk after it (and never resent: a pooled
+        connection is checked first)."""
         bounds = self._deadline(timeout, deadline, head_timeout)
         # Only a request that could not be sent again is worth a check of its connection first
         # (a system call): for the others a dead connection shows itself as an EOF before any
         # response, and they are resent on a new one. Go's net/http, the daemon's own client,
         # works the same way.
-        conn = self.take_idle(check=method not in IDEMPOTENT_METHODS)
+        conn = self.take_idle(check=method not in IDEMPOTENT_METHODS or pieces is not None)
         while True:
             reused = conn is not None
             conn = conn or connect(self.endpoint, self._connect_timeout(bounds))
             exchange = Exchange(self, conn, method, bounds, self.endpoint.url, self.trace, reused)
             try:
-                exchange._start(request)
+                exchange._start(request, pieces)
                 return exchange
             except BaseException as exc:
                 error = exchange._retry(exc)
@@ -652,9 +659,17 @@ class Exchange(BaseExchange[Connection]):
     101 response, `detach()` hands over the socket and `hijacked_bytes` what came after the
     head."""
 
-    def _start(self, request: bytes) -> None:
+    def _start(self, request: bytes, pieces: Iterable[bytes] | None = None) -> None:
         conn = self._live()
         conn.send(self._sending(request), self._next_wait())
+        if pieces is not None:
+            try:
+                for chunk in self._chunks(pieces):
+                    conn.send(chunk, self._next_wait())
+            except (BrokenPipeError, ConnectionResetError):
+                # The daemon answered before reading it all (a 404 for a missing container)
+                # and closed its end: its answer, already in the socket, is read below.
+                pass
         self._sent_whole()
         while self._parser.head is None:
             self._received(conn.recv(self._next_wait()))

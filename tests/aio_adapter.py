@@ -98,6 +98,7 @@ class BlockingStream(Iterator[T]):
     def __init__(self, adapter: BlockingAioClient, stream: rawdock.aio.AsyncStream[T]) -> None:
         self._adapter = adapter
         self._stream = stream
+        self.headers = stream.headers
 
     def __next__(self) -> T:
         async def step() -> Any:

@@ -126,7 +126,7 @@ def test_port_ranges_and_repeated_ports() -> None:
 
 @pytest.mark.parametrize("spec", ["99999:80", "80/icmp", "a:b:c:d", "x", "8000-8002:80-81", ""])
 def test_bad_port_specs_are_usage_errors(spec: str) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):  # rawdock.config.ConfigError
         parse_ports([spec])
 
 

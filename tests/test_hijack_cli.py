@@ -286,3 +286,12 @@ def test_detach_keys_leave_the_container_running(
     assert term.wait() == 0
     assert termios.tcgetattr(term.slave) == term.attributes
     assert session_client.inspect_container(container)["State"]["Running"]
+
+
+def test_exec_it_shell_on_a_terminal(sleeper: str, pty_session: Callable[..., Pty]) -> None:
+    term = pty_session("exec", "-it", sleeper, "sh")
+    term.read_until(b"# ")
+    term.type(b"echo $((6*7)); exit 5\r")
+    term.read_until(b"\r\n42\r\n")
+    assert term.wait() == 5
+    assert termios.tcgetattr(term.slave) == term.attributes

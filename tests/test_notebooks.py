@@ -33,6 +33,8 @@ NOTEBOOKS = TUTORIAL / "notebooks"
 REGENERATE = "python tutorial/notebooks.py"
 #: A chapter's notebook may take as long as its doctest (chapter 9 builds, pushes and pulls).
 CELL_TIMEOUT = 300
+#: The kernel the test declares for itself (see the test).
+KERNEL = "rawdock-tutorial"
 CHECKER = doctest.OutputChecker()
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -148,7 +150,7 @@ def _nbclient() -> Any:
 @pytest.mark.usefixtures("tutorial_engine")
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
 def test_notebook_runs_in_a_kernel_with_the_chapters_outputs(
-    chapter: Path, monkeypatch: pytest.MonkeyPatch
+    chapter: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     nbclient = _nbclient()
     import nbformat  # nbclient's own dependency
@@ -161,10 +163,19 @@ def test_notebook_runs_in_a_kernel_with_the_chapters_outputs(
         "outputs": [], "source": ["%config PlainTextFormatter.pprint = False"],
     })
     notebook = nbformat.reads(json.dumps(with_setup), as_version=4)
+    # A kernel on this very interpreter (the one with rawdock and the docs extra), whatever
+    # "python3" kernel the machine may have installed elsewhere.
+    spec = tmp_path / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "rawdock tutorial", "language": "python",
+    }))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     run = new_run()
     monkeypatch.setenv("RAWDOCK_TUTORIAL_RUN", run)  # the kernel inherits it
     client = nbclient.NotebookClient(
-        notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+        notebook, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
         resources={"metadata": {"path": str(REPOSITORY)}},
     )
     try:

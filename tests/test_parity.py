@@ -41,7 +41,10 @@ _CLOCK = re.compile(
     r"(Less than a second|About a minute|About an hour|\d+ (second|minute|hour|day|week|month|"
     r"year)s?)( ago)?"
 )
-_PROGRAM = re.compile(r"\bdocker(?=[ :'])")
+# Where docker names itself: "docker: ...", "'docker ps'", "Usage:  docker ps", "command: docker x".
+_PROGRAM = re.compile(
+    r"^docker(?=: )|(?<=')docker(?= )|(?<=Usage:  )docker|(?<=command: )docker", re.M
+)
 
 
 def _docker(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -140,6 +143,10 @@ def objects(session_client: rawdock.Client, busybox: str) -> Iterator[dict[str, 
         ["-a", "--format", "{{.Nope}}"],
         ["-a", "--format", "{{nosuchfunction .ID}}"],
         ["-a", "-q", "--format", "{{.Names}}"],
+        ["-a", "-s", "--format", "table"],
+        ["-a", "--format", "{{.Size}} {{.Mounts}} {{.LocalVolumes}}"],
+        ["-a", "--filter", "bogus"],
+        ["--filter", "status=exited", "--format", "{{.Names}}"],
     ],
 )  # fmt: skip
 def test_ps(objects: dict[str, Any], flags: list[str]) -> None:
@@ -158,6 +165,9 @@ def test_ps(objects: dict[str, Any], flags: list[str]) -> None:
         ["--format", "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.CreatedSince}}"],
         ["--format", "json"],
         ["--format", "{{json .}}"],
+        ["--format", "table"],
+        ["--format", "{{.Nope}}"],
+        ["--format", "{{.Tag | upper}} {{truncate .ID 4}}"],
     ],
 )
 def test_images(objects: dict[str, Any], flags: list[str]) -> None:
@@ -329,3 +339,15 @@ def test_pull(objects: dict[str, Any]) -> None:
             client.remove_image(f"{repository}:latest")
         except rawdock.NotFound:
             pass
+
+
+def test_daemon_down(engine: None) -> None:
+    host = "unix:///nonexistent/rawdock-parity.sock"
+    for argv in (["ps"], ["images"], ["logs", "x"], ["run", "x"], ["stop", "x"]):
+        same("-H", host, *argv)
+    # version and info print their client block first (rawdock's own), then the same error.
+    for verb in ("version", "info"):
+        theirs, ours = _docker("-H", host, verb), _rawdock("-H", host, verb)
+        assert (ours.stderr, ours.returncode) == (theirs.stderr, theirs.returncode)
+        assert theirs.stdout.startswith("Client:\n") and ours.stdout.startswith("Client: rawdock\n")
+        assert ours.stdout.endswith("Server:\n") == theirs.stdout.endswith("Server:\n")

@@ -1,11 +1,12 @@
 """The main job's set-up, `.ci/engine.sh start`, on machines we make up: it must never touch a
 Docker that is already there.
 
-Each test runs the script in a mount namespace of its own, with a directory of ours over /run
-(so /var/run/docker.sock is whatever the test puts there) and an empty /usr/sbin, HOME and
-XDG_RUNTIME_DIR in a temporary directory, and a PATH whose apt-get, dpkg, sshd, dockerd,
-docker-registry, openssl, ssh-keygen, curl and systemctl are stubs that only write down how
-they were called. dpkg-query answers from a list of "installed" packages the test writes.
+Each test runs the script in a mount namespace of its own, with directories of ours over /run
+(so /var/run/docker.sock is whatever the test puts there) and /usr/local/bin, an empty
+/usr/sbin, HOME and XDG_RUNTIME_DIR in a temporary directory, and a PATH whose apt-get, dpkg,
+sshd, dockerd, docker-registry, openssl, ssh-keygen, curl and systemctl are stubs that only
+write down how they were called. dpkg-query answers from a list of "installed" packages the
+test writes.
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ class Machine:
         self.home = base / "home"
         self.xdg = base / "xdg"
         self.stubs = base / "bin"
+        self.local_bin = base / "usr-local-bin"  # mounted on /usr/local/bin
         self.calls_file = base / "calls"
         self.packages = base / "installed-packages"
-        for directory in (self.run, self.home, self.xdg, self.stubs):
+        for directory in (self.run, self.home, self.xdg, self.stubs, self.local_bin):
             directory.mkdir()
         self.calls_file.touch()
         self.packages.touch()
@@ -111,10 +113,12 @@ class Machine:
             **(env or {}),
         )
         mount_then_run = (
-            'mount --bind "$1" /run && mount -t tmpfs none /usr/sbin && shift && exec "$@"'
+            'mount --bind "$1" /run && mount --bind "$2" /usr/local/bin'
+            ' && mount -t tmpfs none /usr/sbin && shift 2 && exec "$@"'
         )
         argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount_then_run]
-        argv += ["sh", str(self.run), *prefix, "bash", str(ENGINE_SH), "start"]
+        argv += ["sh", str(self.run), str(self.local_bin), *prefix]
+        argv += ["bash", str(ENGINE_SH), "start"]
         return subprocess.run(
             argv, env=environ, capture_output=True, text=True, timeout=SCRIPT_TIMEOUT_S
         )
@@ -213,6 +217,16 @@ def test_another_dockers_socket_is_never_replaced(
     assert "a Docker socket is at" in result.stderr and "installing nothing" in result.stderr
 
 
+def test_a_dockerd_installed_from_the_static_binaries_is_never_replaced(
+    machine: Machine,
+) -> None:
+    (machine.local_bin / "dockerd").touch(mode=0o755)
+    result = machine.start()
+    assert result.returncode == 1
+    assert machine.calls() == []
+    assert "installed at /usr/local/bin/dockerd" in result.stderr
+
+
 def test_debians_engine_installed_but_stopped_is_started_not_reinstalled(
     machine: Machine,
 ) -> None:
@@ -221,6 +235,24 @@ def test_debians_engine_installed_but_stopped_is_started_not_reinstalled(
     result = machine.start()
     assert result.returncode == 1  # the dockerd stub exits: "did not come up"
     assert machine.calls() == ["dockerd -H unix:///var/run/docker.sock"]
+
+
+def test_under_systemd_debians_stopped_engine_is_started_as_its_service(
+    machine: Machine,
+) -> None:
+    machine.install("docker.io", "busybox-static")
+    (machine.run / "systemd" / "system").mkdir(parents=True)
+    daemon = FakeDaemon(str(machine.run))
+    # Down at first (a 500 to the first ping; the second connection is the permission probe),
+    # then up, as if `systemctl start docker` had started it.
+    daemon.script(answer(500, b"down"), answer(200, b"OK"), answer(200, b"OK"))
+    try:
+        result = machine.start()
+    finally:
+        daemon.stop()
+    assert result.returncode == 0, result.stderr
+    assert machine.calls() == ["systemctl start docker"]
+    assert "ready: a Docker engine answers" in result.stderr
 
 
 def test_a_machine_without_docker_gets_debians_engine_and_nothing_else(

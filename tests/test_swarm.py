@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -227,7 +228,7 @@ def test_cli_commands(
 ) -> None:
     name = f"rawdock-cli-{support.RUN_ID}"
     label = f"{support.LABEL}={support.RUN_ID}"
-    create = ["service", "create", "--name", name, "--replicas", "2", "--label", label,
+    create = ["service", "create", "-d", "--name", name, "--replicas", "2", "--label", label,
               "-e", "GREETING=hi", image_id, "sleep", "600"]  # fmt: skip
     assert cli.main(create) == 0
     service_id = capsys.readouterr().out.strip()
@@ -241,28 +242,50 @@ def test_cli_commands(
 
         assert cli.main(["service", "ls"]) == 0
         table = capsys.readouterr().out.splitlines()
-        assert table[0].split() == ["ID", "NAME", "MODE", "REPLICAS", "IMAGE"]
+        assert table[0].split() == ["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"]
         (row,) = [line.split() for line in table[1:] if name in line.split()]
         assert row == [service_id[:12], name, "replicated", "2/2", image_id]
         assert cli.main(["service", "ls", "-q"]) == 0
-        assert service_id in capsys.readouterr().out.split()
+        assert service_id[:12] in capsys.readouterr().out.split()
 
-        assert cli.main(["service", "scale", f"{name}=1"]) == 0
-        assert capsys.readouterr().out == f"{name} scaled to 1\n"
-        assert client.inspect_service(service_id)["Spec"]["Mode"]["Replicated"]["Replicas"] == 1
+        assert cli.main(["service", "scale", f"{name}=1"]) == 0  # waits for convergence
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == f"{name} scaled to 1"
+        assert lines[-1] == f"verify: Service {name} converged"
+        assert cli.main(["service", "scale", "-d", f"{name}=2"]) == 0
+        assert capsys.readouterr().out == f"{name} scaled to 2\n"
+        assert client.inspect_service(service_id)["Spec"]["Mode"]["Replicated"]["Replicas"] == 2
         assert cli.main(["service", "scale", f"{name}=many"]) == 1
         assert "invalid replica count" in capsys.readouterr().err
 
         assert cli.main(["node", "ls"]) == 0
         nodes = capsys.readouterr().out.splitlines()
         assert nodes[0].split()[:2] == ["ID", "HOSTNAME"]
-        assert nodes[1].split()[:2] == [swarm[:12], "*"]
+        assert nodes[1].split()[:2] == [swarm, "*"]  # node ids in full, as docker shows them
         assert "Leader" in nodes[1].split()
     finally:
         assert cli.main(["service", "rm", service_id]) == 0
     assert capsys.readouterr().out == f"{service_id}\n"
     with pytest.raises(rawdock.NotFound):
         client.inspect_service(service_id)
+
+
+def test_cli_info_shows_the_swarm_as_docker_does(
+    swarm: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docker = "/usr/local/bin/docker"
+    if not os.access(docker, os.X_OK):
+        pytest.skip(f"no docker CLI at {docker} to compare with")
+    ours = theirs = ""
+    for _attempt in range(4):  # counts of containers may change between the two
+        theirs = subprocess.run([docker, "info"], capture_output=True, text=True).stdout
+        assert cli.main(["info"]) == 0
+        ours = capsys.readouterr().out
+        theirs, ours = theirs[theirs.index("Server:") :], ours[ours.index("Server:") :]
+        if ours == theirs:
+            break
+    assert f"  NodeID: {swarm}\n" in ours
+    assert ours == theirs
 
 
 def test_cli_parser_registers_the_commands() -> None:

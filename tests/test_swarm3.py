@@ -11,8 +11,12 @@ Status.State, a service's UpdateStatus.State), within a bound.
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import json
 import os
+import re
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -21,6 +25,8 @@ import pytest
 import support
 
 import rawdock
+from rawdock import cli
+from rawdock.cli import swarm as swarm_cli
 
 SWARM3_DIR = os.environ.get("RAWDOCK_SWARM3_DIR", "/tmp/rawdock-swarm3")
 REQUIRE_DAEMON = os.environ.get("RAWDOCK_REQUIRE_DAEMON") == "1"
@@ -508,3 +514,272 @@ def test_joining_with_a_wrong_token(swarm3: dict[str, rawdock.Client]) -> None:
         manager.remove_node(manager.inspect_node("node3")["ID"], force=True)
         _join(swarm3, "node3")
         eventually(lambda: "node3" in _ready_nodes(manager), "node3 to be back")
+
+
+# --- The command line, against the same three nodes ---------------------------------------------
+
+
+def rawdock_cli(node: str, *words: str) -> int:
+    return cli.main(["-H", socket_of(node), *words])
+
+
+def test_cli_swarm_and_node_verbs(
+    swarm3: dict[str, rawdock.Client], capsys: pytest.CaptureFixture[str]
+) -> None:
+    manager = swarm3["node1"]
+    assert rawdock_cli("node1", "node", "ls") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER", "STATUS",
+                                "ENGINE", "VERSION"]  # fmt: skip
+    engine = manager.version()["Version"]
+    rows = [line.split() for line in lines[1:]]
+    node_id = manager.info()["Swarm"]["NodeID"]
+    assert rows[0] == [node_id, "*", "node1", "Ready", "Active", "Leader", engine]
+    assert [row[1:] for row in rows[1:]] == [
+        ["node2", "Ready", "Active", engine],
+        ["node3", "Ready", "Active", engine],
+    ]
+    assert rawdock_cli("node1", "node", "ls", "-q") == 0
+    assert capsys.readouterr().out.split() == [row[0] for row in rows]
+
+    token = manager.swarm_inspect()["JoinTokens"]["Worker"]
+    assert rawdock_cli("node1", "swarm", "join-token", "-q", "worker") == 0
+    assert capsys.readouterr().out == f"{token}\n"
+    assert rawdock_cli("node1", "swarm", "join-token", "worker") == 0
+    assert f"    rawdock swarm join --token {token} {MANAGER_ADDR}\n" in capsys.readouterr().out
+
+    update = ["node", "update", "--availability", "drain", "--label-add", "rawdock.cli=1", "node3"]
+    assert rawdock_cli("node1", *update) == 0
+    assert capsys.readouterr().out == "node3\n"
+    spec = manager.inspect_node("node3")["Spec"]
+    assert (spec["Availability"], spec["Labels"]) == ("drain", {"rawdock.cli": "1"})
+    update = ["node", "update", "--availability", "active", "--label-rm", "rawdock.cli", "node3"]
+    assert rawdock_cli("node1", *update) == 0
+    assert capsys.readouterr().out == "node3\n"
+    spec = manager.inspect_node("node3")["Spec"]
+    assert (spec["Availability"], spec["Labels"]) == ("active", {})
+
+    assert rawdock_cli("node1", "node", "promote", "node2") == 0
+    assert capsys.readouterr().out == "Node node2 promoted to a manager in the swarm.\n"
+
+    def reachable() -> bool:
+        status = manager.inspect_node("node2").get("ManagerStatus") or {}
+        return status.get("Reachability") == "reachable"
+
+    eventually(reachable, "node2 to join the managers")  # demoting before that fails
+    assert rawdock_cli("node1", "node", "demote", "node2") == 0
+    assert capsys.readouterr().out == "Manager node2 demoted in the swarm.\n"
+    eventually(lambda: manager.inspect_node("node2")["Spec"]["Role"] == "worker", "demotion")
+    eventually(lambda: not manager.inspect_node("node2").get("ManagerStatus"), "demoted node2")
+
+    assert rawdock_cli("node1", "node", "inspect", "self") == 0
+    (inspected,) = json.loads(capsys.readouterr().out)
+    assert inspected["ID"] == node_id
+
+    # Bad requests: one clear line, status 1.
+    assert rawdock_cli("node1", "node", "rm", "node3") == 1
+    assert "is not down and can't be removed" in capsys.readouterr().err
+    eventually(lambda: swarm3["node2"].info()["Swarm"]["ControlAvailable"] is False, "a worker")
+    assert rawdock_cli("node2", "node", "ls") == 1
+    err = capsys.readouterr().err
+    assert "This node is not a swarm manager" in err
+    assert f"this engine is a worker; the managers are at {MANAGER_ADDR}" in err
+
+
+def test_cli_service_verbs_wait_as_docker_does(
+    swarm3: dict[str, rawdock.Client], capsys: pytest.CaptureFixture[str]
+) -> None:
+    manager = swarm3["node1"]
+    name = f"rawdock-cli-{support.RUN_ID}"
+    create = ["service", "create", "--name", name, "--replicas", "3", "--max-replicas", "1",
+              "--label", f"{support.LABEL}={support.RUN_ID}", "--env", "A=1",
+              "--stop-grace-period", "1s", "--hostname", "{{.Node.Hostname}}",
+              "--update-parallelism", "1", "--update-delay", "0s", "--update-order", "stop-first",
+              "--restart-condition", "none", "--limit-memory", "64m", "--reserve-cpu", "0.1",
+              "--constraint", "node.role!=bogus", "-p", "published=8080,target=80,mode=host",
+              IMAGE, "sh", "-c", "echo hi from $HOSTNAME; sleep 600"]  # fmt: skip
+    assert rawdock_cli("node1", *create) == 0
+    lines = capsys.readouterr().out.splitlines()
+    service_id = lines[0]
+    try:
+        assert lines[1:5] == ["overall progress: 0 out of 3 tasks", "1/3:  ", "2/3:  ", "3/3:  "]
+        assert lines[-2:] == [
+            "overall progress: 3 out of 3 tasks",
+            f"verify: Service {name} converged",
+        ]
+        spec = manager.inspect_service(service_id)["Spec"]
+        task = spec["TaskTemplate"]
+        assert task["ContainerSpec"]["Env"] == ["A=1"]
+        assert task["Resources"] == {"Limits": {"MemoryBytes": 64 << 20},
+                                     "Reservations": {"NanoCPUs": 100_000_000}}  # fmt: skip
+        assert task["Placement"] == {"Constraints": ["node.role!=bogus"], "MaxReplicas": 1}
+        assert task["RestartPolicy"]["Condition"] == "none"
+        config = spec["UpdateConfig"]  # the daemon drops a zero Delay and adds its defaults
+        assert (config["Parallelism"], config.get("Delay", 0), config["Order"]) == (
+            1,
+            0,
+            "stop-first",
+        )
+        assert spec["EndpointSpec"]["Ports"] == [
+            {"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "host"}
+        ]
+
+        assert rawdock_cli("node1", "service", "ls") == 0
+        (row,) = [line.split() for line in capsys.readouterr().out.splitlines() if name in line]
+        assert row == [
+            service_id[:12],
+            name,
+            "replicated",
+            "3/3",
+            "(max",
+            "1",
+            "per",
+            "node)",
+            IMAGE,
+        ]
+        assert rawdock_cli("node1", "service", "ps", name) == 0
+        rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+        assert [row[1:5] for row in rows] == [
+            [f"{name}.{n}", IMAGE, row[3], "Running"] for n, row in enumerate(rows, 1)
+        ]
+        assert sorted(row[3] for row in rows) == list(NODES)
+        assert {row[-1] for row in rows} == {"*:8080->80/tcp,*:8080->80/tcp"}
+
+        assert rawdock_cli("node1", "service", "logs", name) == 0
+        logged = sorted(capsys.readouterr().out.splitlines(), key=lambda line: line[-5:])
+        tasks = {t["Slot"]: t for t in running_tasks(manager, service_id)}
+        hostnames_by_id = {n["ID"]: n["Description"]["Hostname"] for n in manager.nodes()}
+        expected = []
+        for slot, task in tasks.items():
+            host = hostnames_by_id[task["NodeID"]]
+            expected.append(f"{name}.{slot}.{task['ID'][:12]}@{host}    | hi from {host}")
+        assert logged == sorted(expected, key=lambda line: line[-5:])
+
+        assert rawdock_cli("node1", "service", "update", "--image", IMAGE_V2, name) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == name
+        assert lines[-1] == f"verify: Service {name} converged"
+        images = {t["Spec"]["ContainerSpec"]["Image"] for t in running_tasks(manager, service_id)}
+        assert images == {IMAGE_V2}
+
+        assert rawdock_cli("node1", "service", "rollback", name) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[:2] == [name, "rollback: manually requested rollback"]
+        assert lines[-2:] == [
+            "overall progress: rolling back update: 3 out of 3 tasks",
+            f"verify: Service {name} converged",
+        ]
+        images = {t["Spec"]["ContainerSpec"]["Image"] for t in running_tasks(manager, service_id)}
+        assert images == {IMAGE}
+
+        update = [
+            "service",
+            "update",
+            "--replicas",
+            "2",
+            "--constraint-add",
+            "node.hostname!=node3",
+        ]
+        assert rawdock_cli("node1", *update, name) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == f"verify: Service {name} converged"
+        # The update completes without touching node3's task (a changed placement alone does
+        # not make a task out of date); swarm's constraint enforcer then moves it, after.
+        moved = eventually(converged(manager, service_id, 2), "two tasks")
+        eventually(
+            lambda: hostnames(manager, converged(manager, service_id, 2)() or moved)
+            == ["node1", "node2"],
+            "the constraint to move node3's task",
+        )
+
+        assert rawdock_cli("node1", "service", "scale", f"{name}=1") == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert (lines[0], lines[-1]) == (f"{name} scaled to 1", f"verify: Service {name} converged")
+        assert len(running_tasks(manager, service_id)) == 1
+        assert rawdock_cli("node1", "service", "scale", "-d", f"{name}=2") == 0
+        assert capsys.readouterr().out == f"{name} scaled to 2\n"
+    finally:
+        assert rawdock_cli("node1", "service", "rm", name) == 0
+    assert capsys.readouterr().out == f"{name}\n"
+
+
+def test_cli_values_as_docker_reads_them() -> None:
+    assert swarm_cli.parse_duration("1m30s") == 90 * ONE_SECOND_NS
+    assert swarm_cli.parse_duration("500ms") == ONE_SECOND_NS // 2
+    assert swarm_cli.parse_duration("0") == 0
+    with pytest.raises(ValueError, match="invalid duration"):
+        swarm_cli.parse_duration("10 s")
+    assert swarm_cli.parse_memory("64m") == swarm_cli.parse_memory("64MiB") == 64 << 20
+    assert swarm_cli.parse_memory("1g") == 1 << 30
+    assert swarm_cli.parse_cpus("1.5") == 1_500_000_000
+    assert swarm_cli.parse_publish("8080:80/udp") == {
+        "Protocol": "udp", "TargetPort": 80, "PublishMode": "ingress", "PublishedPort": 8080,
+    }  # fmt: skip
+    assert swarm_cli.parse_mount("type=bind,source=/a,target=/b,readonly") == {
+        "Type": "bind", "Source": "/a", "Target": "/b", "ReadOnly": True,
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="target is required"):
+        swarm_cli.parse_mount("type=volume,source=data")
+
+
+def test_service_credentials_go_in_x_registry_auth_only_when_given() -> None:
+    from rawdock.api import API
+
+    spec = {"TaskTemplate": {"ContainerSpec": {"Image": "127.0.0.1:5001/private:1"}}}
+    auth = {"username": "ann", "password": "s3cret", "serveraddress": "127.0.0.1:5001"}
+    call = API.create_service.describe(spec, auth=auth)
+    ((name, value),) = call.headers
+    assert name == "X-Registry-Auth"
+    assert json.loads(base64.urlsafe_b64decode(value)) == auth
+    assert API.create_service.describe(spec).headers == ()
+    update = API.update_service.describe("web", 7, spec, auth=auth)
+    assert update.target == "/services/web/update?version=7"
+    assert update.headers == call.headers
+
+
+DOCKER = "/usr/local/bin/docker"
+_AGO = re.compile(r"(Less than a second|less than a second|About a minute|an? \w+|\d+ \w+) ago")
+
+
+@pytest.mark.skipif(not os.path.exists(DOCKER), reason=f"no docker CLI at {DOCKER} to compare")
+def test_cli_tables_match_the_docker_cli(
+    swarm3: dict[str, rawdock.Client],
+    make_service: Callable[..., str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`node ls`, `service ls`, `service ps`, `node ps` print what docker prints, character for
+    character, on the same nodes (times as "N ago" normalised, nothing else)."""
+    manager = swarm3["node1"]
+    spec = service_spec("parity", 3, placement={"MaxReplicas": 1})
+    spec["EndpointSpec"] = {"Ports": [{"TargetPort": 80, "PublishedPort": 8080,
+                                       "PublishMode": "host"}]}  # fmt: skip
+    service_id = make_service(spec)
+    eventually(converged(manager, service_id, 3), "three running tasks")
+    name = spec["Name"]
+    exact = (["node", "ls"], ["service", "ls"], ["service", "ls", "-q"], ["node", "ls", "-q"])
+    timed = (["service", "ps", name], ["node", "ps", "node2"])
+    for words in (*exact, *timed):
+        docker = subprocess.run(
+            [DOCKER, "-H", socket_of("node1"), *words], capture_output=True, text=True
+        )
+        assert rawdock_cli("node1", *words) == docker.returncode == 0
+        ours, theirs = capsys.readouterr().out, docker.stdout
+        if words in timed:  # "3 seconds ago" may have become "4 seconds ago", wider by one
+            ours, theirs = (re.sub(" +", " ", _AGO.sub("X ago", text)) for text in (ours, theirs))
+        assert ours == theirs, words
+
+
+def test_cli_read_then_write_verbs_print_their_curl_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Under --curl nothing is read, so an update is shown with what the command line says."""
+    assert cli.main(["--curl", "service", "scale", "web=3"]) == 0
+    read, write = capsys.readouterr().out.splitlines()
+    assert read.endswith("/services/web")
+    assert """-d '{"Mode":{"Replicated":{"Replicas":3}}}' -X POST""" in write
+    assert write.endswith("/services/web/update?version=0")
+    for words in (["service", "update", "--image", "x:2", "web"], ["service", "rollback", "web"],
+                  ["node", "update", "--availability", "drain", "node3"], ["node", "ps"],
+                  ["service", "ps", "web"], ["service", "logs", "web"],
+                  ["swarm", "join-token", "worker"]):  # fmt: skip
+        assert cli.main(["--curl", *words]) == 0, words
+        assert capsys.readouterr().out.startswith("curl "), words

@@ -158,3 +158,121 @@ def test_images_rows_and_json() -> None:
         "<none> <none>"
     ]
     assert ImageRow(dangling, "<none>", "<none>", "<none>").Containers() == "N/A"
+
+
+# --- Other pure parts of the CLI's output ---------------------------------------------------
+
+
+def test_tabwriter_is_gos() -> None:
+    from rawdock.cli.output import tabwrite
+
+    # Cells ending in a tab are padded, even when empty and last; the text after the last tab is
+    # not. A line with fewer cells ends the column block above it.
+    assert tabwrite("A\tB\tC\nxx\t\ty\nlong text only\nz\tw") == (
+        "A         B         C\nxx                  y\nlong text only\nz         w"
+    )
+    assert tabwrite("ID\tPORTS\nabc\t", 10, 3) == "ID        PORTS\nabc       "
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("42m", str(1_700_000_000 - 42 * 60)),
+        ("1h30m", str(1_700_000_000 - 5400)),
+        ("1.5h", str(1_700_000_000 - 5400)),
+        ("300ms", "1700000000"),  # whole seconds: Go's Unix() of 1_700_000_000.4
+        ("-10s", str(1_700_000_000 + 10)),
+        ("2020-01-01", "1577836800.000000000"),
+        ("2020-01-01T10", "1577872800.000000000"),
+        ("2020-01-01T10:30", "1577874600.000000000"),
+        ("2020-01-01T10:30:15Z", "1577874615.000000000"),
+        ("2020-01-01T10:30:15.5+01:00", "1577871015.500000000"),
+        ("1577836800", "1577836800"),
+        ("1577836800.25", "1577836800.25"),
+        ("0", "0"),
+    ],
+)
+def test_since_and_until_are_converted_as_docker_does(
+    value: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rawdock.cli import options
+
+    monkeypatch.setattr(options, "time_offset", lambda now: 0)  # the local zone: UTC here
+    assert options.parse_timestamp(value, 1_700_000_000.7) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nonsense", 'failed to parse value as time or duration: "nonsense"'),
+        ("2021-13-01", 'parsing time "2021-13-01": month out of range'),
+        ("2021-02-30", 'parsing time "2021-02-30": day out of range'),
+        ("42x", 'failed to parse value as time or duration: "42x"'),
+    ],
+)
+def test_bad_times_are_refused_in_dockers_words(value: str, message: str) -> None:
+    from rawdock.cli.options import UsageError, parse_timestamp
+
+    with pytest.raises(UsageError) as error:
+        parse_timestamp(value, 1_700_000_000)
+    assert str(error.value) == message
+
+
+SWARM_INFO = {
+    "Containers": 1, "ContainersRunning": 1, "ContainersPaused": 0, "ContainersStopped": 0,
+    "Images": 2, "ServerVersion": "20.10.24", "Driver": "overlay2",
+    "DriverStatus": [["Backing Filesystem", "extfs"]],
+    "Plugins": {"Volume": ["local"], "Network": ["bridge"], "Authorization": None,
+                "Log": ["local"]},
+    "Swarm": {
+        "NodeID": "n4wv", "NodeAddr": "127.0.0.1", "LocalNodeState": "active",
+        "ControlAvailable": True, "Error": "", "Nodes": 1, "Managers": 1,
+        "RemoteManagers": [{"NodeID": "n4wv", "Addr": "127.0.0.1:2377"}],
+        "Cluster": {
+            "ID": "c1", "DefaultAddrPool": ["10.0.0.0/8"], "SubnetSize": 24, "DataPathPort": 4789,
+            "RootRotationInProgress": False,
+            "Spec": {
+                "Orchestration": {"TaskHistoryRetentionLimit": 5},
+                "Raft": {"SnapshotInterval": 10000, "KeepOldSnapshots": 0, "HeartbeatTick": 1,
+                         "ElectionTick": 10},
+                "Dispatcher": {"HeartbeatPeriod": 5_000_000_000},
+                "CAConfig": {"NodeCertExpiry": 7_776_000_000_000_000},
+                "EncryptionConfig": {"AutoLockManagers": False},
+            },
+        },
+    },
+    "Runtimes": {"runc": {}, "io.containerd.runc.v2": {}}, "DefaultRuntime": "runc",
+    "OSType": "linux", "InitBinary": "docker-init",
+    "ContainerdCommit": {"ID": "1.6"}, "RuncCommit": {"ID": "1.1"}, "InitCommit": {"ID": ""},
+    "SecurityOptions": ["name=seccomp,profile=default", "name=cgroupns"],
+    "NCPU": 2, "MemTotal": 25276518400, "Name": "vm", "ID": "YGM6", "DockerRootDir": "/d",
+    "Debug": False, "ExperimentalBuild": False, "LiveRestoreEnabled": False,
+    "RegistryConfig": {"InsecureRegistryCIDRs": ["127.0.0.0/8"], "IndexConfigs": {}},
+    "MemoryLimit": True, "SwapLimit": False, "IPv4Forwarding": True,
+}  # fmt: skip
+
+
+def test_info_has_dockers_swarm_section_and_warnings() -> None:
+    from rawdock.cli.output import info_lines, info_warnings
+
+    lines = info_lines(SWARM_INFO)
+    start = lines.index(" Swarm: active")
+    assert lines[start : lines.index(" Runtimes: io.containerd.runc.v2 runc")] == [
+        " Swarm: active", "  NodeID: n4wv", "  Is Manager: true", "  ClusterID: c1",
+        "  Managers: 1", "  Nodes: 1", "  Default Address Pool: 10.0.0.0/8  ", "  SubnetSize: 24",
+        "  Data Path Port: 4789", "  Orchestration:", "   Task History Retention Limit: 5",
+        "  Raft:", "   Snapshot Interval: 10000", "   Number of Old Snapshots to Retain: 0",
+        "   Heartbeat Tick: 1", "   Election Tick: 10", "  Dispatcher:",
+        "   Heartbeat Period: 5 seconds", "  CA Configuration:",
+        "   Expiry Duration: 3 months", "   Force Rotate: 0", "  Autolock Managers: false",
+        "  Root Rotation In Progress: false", "  Node Address: 127.0.0.1",
+        "  Manager Addresses:", "   127.0.0.1:2377",
+    ]  # fmt: skip
+    assert " init version: " in lines
+    assert lines[lines.index(" Security Options:") + 1 :][:3] == [
+        "  seccomp", "   Profile: default", "  cgroupns"
+    ]  # fmt: skip
+    assert " Total Memory: 23.54GiB" in lines
+    assert lines[-1] == ""
+    assert info_warnings(SWARM_INFO) == ["WARNING: No swap limit support"]
+    assert info_warnings({**SWARM_INFO, "Warnings": ["WARNING: x"]}) == ["WARNING: x"]

@@ -171,6 +171,28 @@ def test_chapter_passes_as_doctest(tutorial_engine: None, chapter: Path) -> None
     assert left == [], f"{chapter.name} left containers behind"
 
 
+@pytest.mark.engine
+def test_two_runs_of_a_chapter_at_once_do_not_collide(tutorial_engine: None) -> None:
+    # Chapter 8 creates a container, then creates it again to get a 409: with a fixed name, a
+    # second run at the same time would get its 409 (or its 404) at the wrong moment.
+    [chapter] = [path for path in CHAPTERS if path.name.startswith("08-")]
+    runs = [new_run(), new_run()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, *DOCTEST, str(chapter.relative_to(REPOSITORY))],
+            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, RAWDOCK_TUTORIAL_RUN=run),
+        )
+        for run in runs
+    ]
+    try:
+        outputs = [process.communicate(timeout=CHAPTER_TIMEOUT)[0] for process in processes]
+    finally:
+        left = [remove_run(run) for run in runs]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert left == [[], []]
+
+
 def test_every_chapter_ends_with_exercises_and_solutions() -> None:
     for path in CHAPTERS:
         text = path.read_text(encoding="utf-8")
@@ -195,9 +217,16 @@ def test_pictures_are_what_the_script_draws() -> None:
     assert referenced <= set(draw.PICTURES), referenced - set(draw.PICTURES)
 
 
+def test_links_between_chapters_lead_somewhere() -> None:
+    for path in [*CHAPTERS, TUTORIAL / "README.md"]:
+        for target in re.findall(r"\]\((?!https?:|#|mailto:)([^)\s#]+)", path.read_text("utf-8")):
+            assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
+
+
 def test_curl_commands_in_the_docs_send_their_version() -> None:
     # "http:/v1.27/..." makes curl take "v1.27" for the host: the version is never sent.
     docs = [*CHAPTERS, REPOSITORY / "README.md", TUTORIAL / "README.md"]
+    docs += sorted((REPOSITORY / "docs").glob("*.md"))
     for path in docs:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.lstrip().startswith(("curl ", "| `docker")) and "--unix-socket" in line:

@@ -79,9 +79,11 @@ def cells(path: Path) -> list[Cell]:
 
 
 def _clean(prose: list[str]) -> str:
-    """The prose as a reader wants it in a terminal: no code-fence markers."""
+    """The prose as a reader wants it in a terminal: no code-fence markers, and the HTML that
+    folds the exercises' solutions on GitHub shown as a plain heading."""
     lines = "".join(prose).splitlines()
-    kept = [line for line in lines if not line.startswith("```")]
+    lines = ["Solutions:" if line.startswith("<details>") else line for line in lines]
+    kept = [line for line in lines if not line.startswith(("```", "</details>"))]
     return "\n".join(kept).strip()
 
 

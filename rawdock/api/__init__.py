@@ -1,17 +1,19 @@
 """What each endpoint is: method, path, query, body, and what the response becomes.
 
-Nothing here does I/O. An endpoint is a small function that returns a `Call` (or a `StreamCall`)
-describing one request; a client runs it. `rawdock.Client` runs calls over blocking sockets and
-`rawdock.aio.Client` over asyncio, both from these same definitions:
+Nothing here talks to the daemon (the endpoints that carry registry credentials read the docker
+CLI's config.json, and may run its credential helper: rawdock.auth). An endpoint is a small
+function that returns a `Call` (or a `StreamCall`) describing one request; a client runs it.
+`rawdock.Client` runs calls over blocking sockets and `rawdock.aio.Client` over asyncio, both
+from these same definitions:
 
     >>> API.start_container.describe("web")
     Call(method='POST', target='/containers/web/start', ...)
 
 The endpoints are grouped by resource, as docker-py groups them and as the docker CLI groups its
-commands: `system`, `images`, `containers`, `attach`, `swarm`. Each module holds one class of
-endpoint declarations (`@endpoint`, `@stream`, `@hijack` or `@sequence`); `Endpoints` inherits
-them all, and every client inherits `Endpoints`. The machinery they share (`Call`, `StreamCall`,
-`check_status`, ...) is in `calls`.
+commands: `system`, `images`, `containers`, `attach`, `networks`, `volumes`, `plugins`, `swarm`.
+Each module holds one class of endpoint declarations (`@endpoint`, `@stream`, `@hijack` or
+`@sequence`); `Endpoints` inherits them all, and every client inherits `Endpoints`. The
+machinery they share (`Call`, `StreamCall`, `check_status`, ...) is in `calls`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from .attach import Attach
 from .calls import (
     AsyncRunner,
+    Body,
     Call,
     Communicate,
     HijackCall,
@@ -28,6 +31,7 @@ from .calls import (
     SyncRunner,
     advance,
     check_status,
+    check_version,
     endpoint,
     hijack,
     json_body,
@@ -37,8 +41,11 @@ from .calls import (
 )
 from .containers import Containers
 from .images import Images
+from .networks import Networks
+from .plugins import Plugins
 from .swarm import Swarm
 from .system import System
+from .volumes import Volumes
 
 __all__ = [
     "Call",
@@ -57,6 +64,8 @@ __all__ = [
     "SyncRunner",
     "AsyncRunner",
     "check_status",
+    "check_version",
+    "Body",
     "result_of",
     "json_body",
 ]
@@ -67,6 +76,9 @@ class Endpoints(
     Images,
     Containers,
     Attach,
+    Networks,
+    Volumes,
+    Plugins,
     Swarm,
 ):
     """Every endpoint rawdock knows, shared by the sync and asyncio clients."""

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import functools
 import json as _json
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-from .._typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 from ..errors import InvalidArgument, ProtocolError, error_for_status
 from ..exchange import DEFAULT_TIMEOUT, _Default
-from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen
+from ..streams import Decoder
+from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, quote
+from ..wire.values import Value
 
 if TYPE_CHECKING:
     from ..aio import AsyncStream
@@ -22,7 +32,6 @@ if TYPE_CHECKING:
     from ..aio_hijack import AsyncHijackedStream
     from ..client import Client, Stream
     from ..hijack import HijackedStream
-    from ..streams import Decoder
 
 __all__ = [
     "Call",
@@ -45,6 +54,8 @@ __all__ = [
     "JSON",
     "Filters",
     "Timestamp",
+    "Body",
+    "check_version",
 ]
 
 T = TypeVar("T")
@@ -52,11 +63,11 @@ P = ParamSpec("P")
 JSON = Any  # the daemon's JSON, decoded as is
 
 
-class Response(_Frozen):
+class Response(Value):
     """A whole response: what `Client.request` returns and what a `Call`'s `result` reads."""
 
-    # Frozen value classes written out rather than made by @dataclass: see wire._Frozen.
-    __slots__ = ("status", "reason", "headers", "body")
+    __hash__ = None  # type: ignore[assignment]  # Headers cannot be hashed
+
     status: int
     reason: str
     headers: Headers
@@ -84,32 +95,49 @@ def _nothing(response: Response) -> None:
     return None
 
 
-class Call(_Frozen, Generic[T]):
+#: A request body: bytes (sent with Content-Length), or an iterable of byte pieces sent as
+#: they come with `Transfer-Encoding: chunked` (RFC 9112 §7.1), so a 1 GB upload needs no
+#: 1 GB buffer. An iterable can be sent once only: such a request is never sent again.
+Body = bytes | Iterable[bytes]
+#: What a call needs of the API version: (what, minimum version) pairs, e.g.
+#: (("signal", "1.42"),). Checked by the client against the negotiated version before sending.
+Needs = tuple[tuple[str, str], ...]
+
+
+def _since(version: str, **given: object) -> Needs:
+    """The `needs` of the parameters in `given` that were given (not None): each needs
+    `version`. `_since("1.42", signal=signal)` is (("signal", "1.42"),) when a signal is set."""
+    return tuple((name, version) for name, value in given.items() if value is not None)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def check_version(needs: Needs, version: str, what: str) -> None:
+    """Raise InvalidArgument when the negotiated API `version` lacks something `needs` lists:
+    the daemon would otherwise ignore the parameter silently (or answer 404 for the path)."""
+    for name, minimum in needs:
+        if _version_tuple(version) < _version_tuple(minimum):
+            raise InvalidArgument(
+                f"{name} ({what}) needs API version {minimum}; this daemon speaks {version}"
+            )
+
+
+class Call(Value, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
     response into what the method returns. `timeout` overrides the client's read timeout for the
     body (None: the body may wait without limit, as wait's does) and `head_timeout` for the head
     (None only where the daemon answers after its work is done: stop, restart); `deadline`
     bounds the whole exchange in seconds; `versioned=False` sends the path without `/v1.xx`
-    (for `/_ping`)."""
+    (for `/_ping`). `body` is bytes, or an iterable of pieces sent chunked. `needs` lists what
+    of the call needs a newer API version than 1.41 (`_since`)."""
 
-    __slots__ = (
-        "method",
-        "target",
-        "body",
-        "content_type",
-        "headers",
-        "ok",
-        "result",
-        "timeout",
-        "versioned",
-        "deadline",
-        "head_timeout",
-    )
     _hidden = ("body", "result")
     method: str
     target: str
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     ok: tuple[int, ...]
@@ -118,12 +146,13 @@ class Call(_Frozen, Generic[T]):
     versioned: bool
     deadline: float | None
     head_timeout: float | None | _Default
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         ok: tuple[int, ...] = (),
@@ -132,68 +161,67 @@ class Call(_Frozen, Generic[T]):
         versioned: bool = True,
         deadline: float | None = None,
         head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        needs: Needs = (),
     ) -> None:
-        set_field = object.__setattr__  # set once, here: the class is frozen
-        set_field(self, "method", method)
-        set_field(self, "target", target)
-        set_field(self, "body", body)
-        set_field(self, "content_type", content_type)
-        set_field(self, "headers", headers)
-        set_field(self, "ok", ok)
-        set_field(self, "result", result)
-        set_field(self, "timeout", timeout)
-        set_field(self, "versioned", versioned)
-        set_field(self, "deadline", deadline)
-        set_field(self, "head_timeout", head_timeout)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "ok", ok)
+        object.__setattr__(self, "result", result)
+        object.__setattr__(self, "timeout", timeout)
+        object.__setattr__(self, "versioned", versioned)
+        object.__setattr__(self, "deadline", deadline)
+        object.__setattr__(self, "head_timeout", head_timeout)
+        object.__setattr__(self, "needs", needs)
 
 
-class StreamCall(_Frozen, Generic[T]):
+class StreamCall(Value, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
     (engines before API 1.42 do not say), and then `tty_probe` is run to find out. The head is
     awaited under the client's read timeout; `timeout` bounds each wait for a piece of the body
     (None: a follow stream, quiet for as long as nothing happens)."""
 
-    __slots__ = (
-        "method",
-        "target",
-        "decoder",
-        "body",
-        "content_type",
-        "headers",
-        "tty_probe",
-        "timeout",
-        "versioned",
-    )
     _hidden = ("decoder", "body")
     method: str
     target: str
     decoder: Callable[[Headers, bool | None], Decoder[T] | None]
-    body: bytes
+    body: Body
     content_type: str | None
     headers: tuple[tuple[str, str], ...]
     tty_probe: Call[bool] | None
     timeout: float | None | _Default
     versioned: bool
+    needs: Needs
 
     def __init__(
         self,
         method: str,
         target: str,
         decoder: Callable[[Headers, bool | None], Decoder[T] | None],
-        body: bytes = b"",
+        body: Body = b"",
         content_type: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         tty_probe: Call[bool] | None = None,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
+        needs: Needs = (),
     ) -> None:
-        values = (method, target, decoder, body, content_type, headers, tty_probe, timeout)
-        for name, value in zip(self.__slots__, (*values, versioned), strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "decoder", decoder)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "tty_probe", tty_probe)
+        object.__setattr__(self, "timeout", timeout)
+        object.__setattr__(self, "versioned", versioned)
+        object.__setattr__(self, "needs", needs)
 
 
-class HijackCall(_Frozen):
+class HijackCall(Value):
     """A request that takes the connection over (attach, exec start). `request` is sent with
     `Connection: Upgrade` and `Upgrade: tcp` (`upgrade_request` builds it), the daemon answers
     `101 UPGRADED`, and from then on the socket is a raw stream both ways (`rawdock.hijack`):
@@ -201,7 +229,6 @@ class HijackCall(_Frozen):
     of one with a TTY. `stdin` says whether the caller may write (without it, the stream is
     read-only)."""
 
-    __slots__ = ("request", "stdin")
     request: StreamCall[tuple[str, bytes]]
     stdin: bool
 
@@ -226,11 +253,10 @@ def upgrade_request(
     )
 
 
-class Communicate(_Frozen):
+class Communicate(Value):
     """A step of a `@sequence`: open `call`, write `input` (then half-close), and read every
     item to the end; the client sends back `(stdout bytes, stderr bytes)`."""
 
-    __slots__ = ("call", "input")
     _hidden = ("input",)
     call: HijackCall
     input: bytes
@@ -242,7 +268,7 @@ class Communicate(_Frozen):
 
 #: What a `@sequence` function is: a generator yielding each step (a `Call`, whose result is
 #: sent back, or a `Communicate`, whose output is) and returning the sequence's result.
-Steps = Generator["Call[Any] | Communicate", Any, T]
+Steps = Generator[Call[Any] | Communicate, Any, T]
 
 
 def advance(steps: Steps[T], result: Any) -> Call[Any] | Communicate:
@@ -520,6 +546,21 @@ def _service_tty(response: Response) -> bool:
     return bool(spec.get("TaskTemplate", {}).get("ContainerSpec", {}).get("TTY"))
 
 
+def _path_stat(id: str, path: str) -> Callable[[Response], JSON]:
+    """The result of HEAD /containers/{id}/archive: the decoded path stat. The daemon answers a
+    missing path with a bare 404 (a HEAD response has no body to say why): the message is
+    written here."""
+
+    def result(response: Response) -> JSON:
+        if response.status == 404:
+            raise error_for_status(404, f"no such container or path: {id}:{path}")
+        from ..archive import path_stat
+
+        return path_stat(response.headers)
+
+    return result
+
+
 def _ping_ok(response: Response) -> bool:
     return response.body.strip() == b"OK"
 
@@ -550,6 +591,14 @@ def _split_reference(image: str) -> tuple[str, str | None]:
 def _filters(filters: Filters | None) -> QueryValue:
     # Filters travel as JSON in the query string: {"status": ["running"]}.
     return dict(filters) if filters else None
+
+
+def _repeated(path: str, name: str, values: Iterable[str]) -> str:
+    """`path` with `name=value` once per value, for the few parameters the daemon reads as a
+    list of repeated fields (`names` of GET /images/get, `type` of GET /system/df) rather than
+    as JSON."""
+    pairs = "&".join(f"{name}={quote(value)}" for value in values)
+    return f"{path}{'&' if '?' in path else '?'}{pairs}" if pairs else path
 
 
 def _json_call(method: str, path: str, body: JSON, **kwargs: Any) -> Call[Any]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from .._typing import Any
 from ..errors import InvalidArgument
 from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
     JSON,
+    Body,
     Call,
     Filters,
     StreamCall,
@@ -17,8 +18,11 @@ from .calls import (
     _byte_stream,
     _filters,
     _json_call,
+    _json_stream,
     _log_decoder,
     _nothing,
+    _path_stat,
+    _since,
     _time,
     _tty_of,
     endpoint,
@@ -72,9 +76,10 @@ class Containers:
     def stop_container(
         id: str, timeout: int | None = None, signal: str | None = None
     ) -> Call[None]:
-        """`docker stop [-t N] ID`: `POST /containers/{id}/stop?t=N`. 304 (already stopped) is
-        success. The request waits while the daemon stops the container, so no read timeout
-        shorter than the grace period applies."""
+        """`docker stop [-t N] [-s SIG] ID`: `POST /containers/{id}/stop?t=N`. 304 (already
+        stopped) is success; `signal` needs API 1.42 (older daemons would ignore it, so rawdock
+        refuses it there with InvalidArgument). The request waits while the daemon stops the
+        container, so no read timeout shorter than the grace period applies."""
         query = {"t": timeout, "signal": signal}
         return Call(
             "POST",
@@ -82,16 +87,21 @@ class Containers:
             ok=(304,),
             result=_nothing,
             head_timeout=None,  # the daemon answers once the container has stopped
+            needs=_since("1.42", signal=signal),
         )
 
     @endpoint
-    def restart_container(id: str, timeout: int | None = None) -> Call[None]:
-        """`docker restart [-t N] ID`: `POST /containers/{id}/restart?t=N`."""
+    def restart_container(
+        id: str, timeout: int | None = None, signal: str | None = None
+    ) -> Call[None]:
+        """`docker restart [-t N] [-s SIG] ID`: `POST /containers/{id}/restart?t=N`. `signal`
+        (instead of the container's stop signal) needs API 1.42."""
         return Call(
             "POST",
-            target("/containers/{}/restart", id, query={"t": timeout}),
+            target("/containers/{}/restart", id, query={"t": timeout, "signal": signal}),
             result=_nothing,
             head_timeout=None,  # the daemon answers once the container has restarted
+            needs=_since("1.42", signal=signal),
         )
 
     @endpoint
@@ -172,3 +182,113 @@ class Containers:
         """`docker export ID`: `GET /containers/{id}/export`, the container's filesystem as a
         stream of tar bytes."""
         return StreamCall("GET", target("/containers/{}/export", id), _byte_stream)
+
+    @endpoint
+    def top(id: str, ps_args: str | None = None) -> Call[JSON]:
+        """`docker top ID [ps OPTIONS]`: `GET /containers/{id}/top?ps_args=..`, returning
+        `{"Titles": ["UID", "PID", ...], "Processes": [[...], ...]}`."""
+        return Call("GET", target("/containers/{}/top", id, query={"ps_args": ps_args}))
+
+    @endpoint
+    def diff(id: str) -> Call[JSON]:
+        """`docker diff ID`: `GET /containers/{id}/changes`, a list of `{"Path": "/tmp/x",
+        "Kind": 1}` (0 modified, 1 added, 2 deleted), or None when nothing changed."""
+        return Call("GET", target("/containers/{}/changes", id))
+
+    @endpoint
+    def stats(id: str, one_shot: bool = False) -> Call[JSON]:
+        """`docker stats --no-stream ID`: `GET /containers/{id}/stats?stream=0`, one sample of
+        CPU, memory, network and block I/O use. The daemon takes two samples a second apart to
+        fill `precpu_stats`, unless `one_shot` (API 1.41+)."""
+        query = {"stream": False, "one-shot": one_shot or None}
+        return Call("GET", target("/containers/{}/stats", id, query=query))
+
+    @stream
+    def stream_stats(id: str) -> StreamCall[JSON]:
+        """`docker stats ID`: `GET /containers/{id}/stats?stream=1`, yielding a sample a second
+        until closed (or until the container is removed):
+
+            for sample in client.stream_stats("web"):
+                print(sample["memory_stats"].get("usage"))"""
+        return StreamCall("GET", target("/containers/{}/stats", id), _json_stream)
+
+    @endpoint
+    def update_container(id: str, config: Mapping[str, Any]) -> Call[JSON]:
+        """`docker update`: `POST /containers/{id}/update` with `config` (resources and
+        `RestartPolicy`, as in HostConfig) as the body; returns `{"Warnings": [...]}`:
+
+            client.update_container("web", {"Memory": 256 * 2**20, "MemorySwap": -1})"""
+        return _json_call("POST", target("/containers/{}/update", id), dict(config))
+
+    @endpoint
+    def rename_container(id: str, name: str) -> Call[None]:
+        """`docker rename ID NAME`: `POST /containers/{id}/rename?name=NAME`."""
+        path = target("/containers/{}/rename", id, query={"name": name})
+        return Call("POST", path, result=_nothing)
+
+    @endpoint
+    def pause_container(id: str) -> Call[None]:
+        """`docker pause ID`: `POST /containers/{id}/pause` (the cgroup freezer)."""
+        return Call("POST", target("/containers/{}/pause", id), result=_nothing)
+
+    @endpoint
+    def unpause_container(id: str) -> Call[None]:
+        """`docker unpause ID`: `POST /containers/{id}/unpause`."""
+        return Call("POST", target("/containers/{}/unpause", id), result=_nothing)
+
+    @endpoint
+    def prune_containers(filters: Filters | None = None) -> Call[JSON]:
+        """`docker container prune`: `POST /containers/prune`, removing stopped containers;
+        returns `{"ContainersDeleted": [...], "SpaceReclaimed": n}`."""
+        return Call("POST", target("/containers/prune", query={"filters": _filters(filters)}))
+
+    # --- Files in and out: what `docker cp` does (rawdock.archive makes and reads the tars) ----
+
+    @endpoint
+    def archive_stat(id: str, path: str) -> Call[JSON]:
+        """`HEAD /containers/{id}/archive?path=P`: what is at `path`, from the
+        X-Docker-Container-Path-Stat header: `{"name", "size", "mode", "mtime",
+        "linkTarget"}`. A missing path raises NotFound."""
+        path_query = target("/containers/{}/archive", id, query={"path": path})
+        return Call("HEAD", path_query, ok=(404,), result=_path_stat(id, path))
+
+    @stream
+    def get_archive(id: str, path: str) -> StreamCall[bytes]:
+        """`docker cp ID:PATH -`: `GET /containers/{id}/archive?path=P`, a tar of `path` as a
+        stream of bytes (flat memory); the stream's `headers` hold the path's stat, decoded by
+        `rawdock.archive.path_stat`:
+
+            with client.get_archive("web", "/etc/hosts") as tar:
+                stat = rawdock.archive.path_stat(tar.headers)
+                data = b"".join(tar)
+
+        A missing path raises NotFound ("Could not find the file ... in container ...")."""
+        return StreamCall(
+            "GET", target("/containers/{}/archive", id, query={"path": path}), _byte_stream
+        )
+
+    @endpoint
+    def put_archive(
+        id: str,
+        path: str,
+        data: Body,
+        no_overwrite_dir_non_dir: bool = False,
+        copy_uid_gid: bool = False,
+    ) -> Call[None]:
+        """`docker cp - ID:PATH`: `PUT /containers/{id}/archive?path=P`, extracting the tar
+        `data` into the directory `path`. `data` is bytes, or an iterable of pieces (such as
+        `rawdock.archive.tar_stream(host_path)`) sent chunked as they come, so a 1 GB file
+        needs no 1 GB buffer. A missing directory raises NotFound."""
+        query = {
+            "path": path,
+            "noOverwriteDirNonDir": no_overwrite_dir_non_dir or None,
+            "copyUIDGID": copy_uid_gid or None,
+        }
+        return Call(
+            "PUT",
+            target("/containers/{}/archive", id, query=query),
+            data,
+            "application/x-tar",
+            result=_nothing,
+            head_timeout=None,  # the daemon answers once it has extracted the whole tar
+        )

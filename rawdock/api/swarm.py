@@ -13,8 +13,9 @@ only: a worker answers such requests with 503, raised as `rawdock.NotSwarmManage
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._typing import Any
+from ..auth import AuthConfig, encode
 from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
@@ -35,6 +36,11 @@ from .calls import (
 )
 
 __all__ = ["Swarm"]
+
+
+def _auth_field(auth: AuthConfig | None) -> tuple[tuple[str, str], ...]:
+    # Only when given: the docker CLI sends credentials with a service only when asked to.
+    return (("X-Registry-Auth", encode(dict(auth))),) if auth is not None else ()
 
 
 def _task_tty(response: Response) -> bool:
@@ -237,16 +243,18 @@ class Swarm:
         return Call("GET", target("/services", query=query))
 
     @endpoint
-    def create_service(spec: Mapping[str, Any]) -> Call[JSON]:
+    def create_service(spec: Mapping[str, Any], auth: AuthConfig | None = None) -> Call[JSON]:
         """`docker service create`: `POST /services/create` with `spec` as the JSON body, exactly
         as given. Returns `{"ID": ...}`. The daemon tries to pull a tagged image whenever a task
         starts (and falls back to a local image if that fails); an image given by id
-        ("sha256:...") is never pulled.
+        ("sha256:...") is never pulled. `auth` (`{"username": ..., "password": ...,
+        "serveraddress": ...}`) goes in `X-Registry-Auth` and is handed to the nodes with the
+        tasks, as `docker service create --with-registry-auth` does; without it nothing is sent.
 
             spec = {"Name": "web", "TaskTemplate": {"ContainerSpec": {"Image": "busybox"}},
                     "Mode": {"Replicated": {"Replicas": 3}}}
             service_id = client.create_service(spec)["ID"]"""
-        return _json_call("POST", "/services/create", dict(spec))
+        return _json_call("POST", "/services/create", dict(spec), headers=_auth_field(auth))
 
     @endpoint
     def inspect_service(id: str, insert_defaults: bool = False) -> Call[JSON]:
@@ -264,19 +272,26 @@ class Swarm:
         spec: Mapping[str, Any],
         rollback: str | None = None,
         registry_auth_from: str | None = None,
+        auth: AuthConfig | None = None,
     ) -> Call[JSON]:
         """`docker service update` / `scale` / `rollback`: `POST /services/{id}/update?version=N`
         with the whole new spec. `version` is the `Version.Index` the spec was read at: if the
         service changed since, the daemon refuses (optimistic concurrency; `StaleVersion`) and
         you read it again. `rollback="previous"` (as the API spells it) returns the service to
         its `PreviousSpec`, as `docker service rollback` does (send the current spec with it).
-        `registry_auth_from` is "spec" or "previous-spec". Returns `{"Warnings": [...]}`.
+        `registry_auth_from` is "spec" or "previous-spec"; `auth` new credentials, as with
+        `create_service`. Returns `{"Warnings": [...]}`.
 
             service = client.inspect_service("web")
             service["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"] = "busybox:2"
             client.update_service("web", service["Version"]["Index"], service["Spec"])"""
         query = {"version": version, "rollback": rollback, "registryAuthFrom": registry_auth_from}
-        return _json_call("POST", target("/services/{}/update", id, query=query), dict(spec))
+        return _json_call(
+            "POST",
+            target("/services/{}/update", id, query=query),
+            dict(spec),
+            headers=_auth_field(auth),
+        )
 
     @endpoint
     def remove_service(id: str) -> Call[None]:

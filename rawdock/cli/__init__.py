@@ -17,8 +17,8 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from .._typing import TYPE_CHECKING
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
 from .context import CommandError, Context, daemon_error
 from .flags import EXIT_FLAG_ERROR, VerbParser, usage_error
@@ -61,6 +61,7 @@ class _GlobalParser(VerbParser):
 
 
 def global_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that come before the verb (`rawdock -H HOST ps`), then the verb's words."""
     parser.add_argument(
         "-H",
         "--host",
@@ -283,6 +284,8 @@ def _describe(exc: BaseException, host: str | None) -> tuple[str, int]:
         return message, 1
     if isinstance(exc, ProtocolError):
         return f"rawdock: the daemon's answer is not valid HTTP: {exc}", 1
-    if isinstance(exc, RawdockError):
+    from ..config import ConfigError  # here, once something failed: a flag value is usage
+
+    if isinstance(exc, RawdockError) and not isinstance(exc, ConfigError):
         return str(exc), 1
     return f"rawdock: {exc}", EXIT_USAGE

@@ -25,8 +25,8 @@ import argparse
 import os
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from .._typing import TYPE_CHECKING
 from .context import CommandError
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class VerbParser(argparse.ArgumentParser):
         args, extra = self.parse_known_args(argv)
         for word in extra:
             if word.startswith("-") and word != "-":
-                self._flag_error(self._unknown_flag(word))
+                self._flag_error(self._unknown_flag(self._typed_word(word)))
         if extra:
             self._argument_error()
         return args
@@ -162,6 +162,14 @@ class VerbParser(argparse.ArgumentParser):
         """docker's layout: usage, summary, then the flags."""
         lines = [f"Usage:  {self.usage_line}", "", self.description or "", "", "Options:"]
         return "\n".join([*lines, *self.option_lines()]) + "\n"
+
+    def _typed_word(self, word: str) -> str:
+        """The argument `word` came from. For "-ax" with -a a switch, Python 3.13's argparse
+        sets -a and leaves "-x" over, where 3.10-3.12 complain about the whole "-ax"."""
+        if word in self._argv or word.startswith("--"):
+            return word
+        typed = (w for w in self._argv if w.startswith("-") and not w.startswith("--"))
+        return next((w for w in typed if len(w) > len(word) and w.endswith(word[1:])), word)
 
     def _unknown_flag(self, word: str) -> str:
         if word.startswith("--"):

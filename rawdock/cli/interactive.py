@@ -22,13 +22,12 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from .._typing import TYPE_CHECKING, Any
 from ..api import API, result_of
 from ..client import Client
 from ..errors import RawdockError
 from ..hijack import DEFAULT_DETACH_KEYS, WRITE_SIZE, DetachKeys
-from .containers import _remove_quietly
 from .context import CommandError, Context
 
 if TYPE_CHECKING:
@@ -89,12 +88,15 @@ def exec_command(ctx: Context, args: argparse.Namespace) -> int:
     GET /exec/{id}/json for the command's exit status, which is ours."""
     if not args.command:
         raise CommandError("rawdock: 'rawdock exec' requires at least 2 arguments", 1)
-    from .options import parse_env
+    env = None
+    if args.env:
+        from .options import parse_env  # compiles its patterns at import: only when needed
 
+        env = parse_env(args.env)
     exec_id = ctx.client.exec_create(
         args.container,
         args.command,
-        env=parse_env(args.env) or None,
+        env=env,
         workdir=args.workdir,
         user=args.user,
         tty=args.tty,
@@ -183,6 +185,8 @@ def run_attached(
         return _attached(ctx, container, args, start)
     except BaseException:
         if args.rm:  # stopped before the container ended (SIGTERM, an error): clean up here
+            from .containers import _remove_quietly
+
             _remove_quietly(ctx, container)
         raise
 
@@ -234,6 +238,8 @@ def _attached(
             detached = _pump(ctx, session, args, resize=resize, forward=forward if proxy else None)
         except Terminated as stopped:
             if args.rm:
+                from .containers import _remove_quietly
+
                 _remove_quietly(ctx, container)
             return EXIT_SIGNAL_BASE + stopped.signum
     if detached:
@@ -298,14 +304,15 @@ def _copy_stdin(
     def copy() -> None:
         try:
             while data := os.read(fd, WRITE_SIZE):
+                detach = False
                 if keys is not None:
                     data, detach = keys.feed(data)
-                    if detach:
-                        detached.append(True)
-                        session.close()  # wakes the reader: the session ends here
-                        return
-                if data:
+                if data:  # typed before the detach keys, in the same read: still the process's
                     session.write(data)
+                if detach:
+                    detached.append(True)
+                    session.close()  # wakes the reader: the session ends here
+                    return
             session.close_write()
         except (OSError, RawdockError):
             pass  # the process exited first: what it did not read is dropped, as with a pipe

@@ -6,11 +6,11 @@ parse_reference("127.0.0.1:5000/probe:1")   # registry port, repository, tag
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable, Mapping
 
-from .._typing import Any
+# The parsers of the flags that build a create body are public, in rawdock.config.
+from ..config import PortBindings, parse_env, parse_labels, parse_ports
+from ..wire.values import Value
 
 __all__ = [
     "UsageError",
@@ -23,139 +23,9 @@ __all__ = [
     "parse_timestamp",
 ]
 
-#: Protocols a published port may carry (docker's nat.ValidateProtocol).
-PORT_PROTOCOLS = ("tcp", "udp", "sctp")
-MAX_PORT = 65535
-
 
 class UsageError(ValueError):
     """A flag or argument the user gave is malformed. Reported as one line, like a flag error."""
-
-
-# --- -p / --publish ---------------------------------------------------------------------------
-
-
-class PortBindings:
-    """What `-p` flags become in the create body: `ExposedPorts` and `HostConfig.PortBindings`.
-    HostPort is a string ("" for a random port), exactly as the docker CLI sends it."""
-
-    def __init__(
-        self, exposed: dict[str, dict[str, Any]], bindings: dict[str, list[dict[str, str]]]
-    ) -> None:
-        self.exposed = exposed
-        self.bindings = bindings
-
-
-def _port_range(text: str, spec: str) -> tuple[int, int]:
-    """ "80" -> (80, 80); "8000-8010" -> (8000, 8010)."""
-    low, dash, high = text.partition("-")
-    if not low.isdigit() or (dash and not high.isdigit()):
-        raise UsageError(f"invalid port spec {spec!r}: {text!r} is not a port or a port range")
-    first, last = int(low), int(high) if dash else int(low)
-    if not (0 < first <= last <= MAX_PORT):
-        raise UsageError(f"invalid port spec {spec!r}: ports go from 1 to {MAX_PORT}")
-    return first, last
-
-
-def _split_port_spec(spec: str) -> tuple[str, str, str]:
-    """[IP:][HOST:]CONTAINER -> (ip, host, container). An IPv6 address goes in brackets:
-    "[::1]:8080:80" (docker's nat.ParsePortSpec)."""
-    ip = ""
-    rest = spec
-    if spec.startswith("["):
-        end = spec.find("]:")
-        if end < 0:
-            raise UsageError(f"invalid port spec {spec!r}: unclosed '[' around an IPv6 address")
-        ip, rest = spec[1:end], spec[end + 2 :]
-        host, sep, container = rest.rpartition(":")
-        if not sep:
-            raise UsageError(f"invalid port spec {spec!r}: no container port after the address")
-        return ip, host, container
-    parts = spec.split(":")
-    if len(parts) == 1:
-        return "", "", parts[0]
-    if len(parts) == 2:
-        return "", parts[0], parts[1]
-    if len(parts) == 3:
-        return parts[0], parts[1], parts[2]
-    raise UsageError(
-        f"invalid port spec {spec!r}: expected [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]"
-    )
-
-
-def parse_ports(specs: Iterable[str]) -> PortBindings:
-    """`-p` values -> ExposedPorts and PortBindings, as the docker CLI builds them:
-
-    "80"                -> {"80/tcp": [{"HostIp": "", "HostPort": ""}]}  (a random host port)
-    "8080:80"           -> {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}
-    "127.0.0.1::80/udp" -> {"80/udp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
-    "8000-8001:80-81"   -> one binding per port of the range
-    """
-    exposed: dict[str, dict[str, Any]] = {}
-    bindings: dict[str, list[dict[str, str]]] = {}
-    for spec in specs:
-        address, slash, proto = spec.rpartition("/")
-        if not slash:
-            address, proto = spec, "tcp"
-        proto = proto.lower()
-        if proto not in PORT_PROTOCOLS:
-            raise UsageError(f"invalid port spec {spec!r}: unknown protocol {proto!r}")
-        ip, host, container = _split_port_spec(address)
-        if not container:
-            raise UsageError(f"invalid port spec {spec!r}: no container port")
-        first, last = _port_range(container, spec)
-        count = last - first + 1
-        host_ports: list[str]
-        if not host:
-            host_ports = [""] * count
-        else:
-            host_first, host_last = _port_range(host, spec)
-            host_count = host_last - host_first + 1
-            if host_count == count:
-                host_ports = [str(port) for port in range(host_first, host_last + 1)]
-            elif count == 1:
-                # One container port and a host range: the daemon picks a free port in it.
-                host_ports = [host]
-            else:
-                raise UsageError(
-                    f"invalid port spec {spec!r}: the host range and the container range "
-                    f"must be the same size"
-                )
-        for port, host_port in zip(range(first, last + 1), host_ports, strict=True):
-            key = f"{port}/{proto}"
-            exposed[key] = {}
-            bindings.setdefault(key, []).append({"HostIp": ip, "HostPort": host_port})
-    return PortBindings(exposed, bindings)
-
-
-# --- -e / -l -----------------------------------------------------------------------------
-
-
-def parse_env(values: Iterable[str], environ: Mapping[str, str] | None = None) -> list[str]:
-    """`-e K=V` -> "K=V"; `-e K` alone takes K from our environment, and is dropped when it is
-    not set there (as the docker CLI does)."""
-    environ = os.environ if environ is None else environ
-    result = []
-    for value in values:
-        name, eq, _ = value.partition("=")
-        if not name:
-            raise UsageError(f"invalid environment variable {value!r}: no name before '='")
-        if eq:
-            result.append(value)
-        elif name in environ:
-            result.append(f"{name}={environ[name]}")
-    return result
-
-
-def parse_labels(values: Iterable[str]) -> dict[str, str]:
-    """`-l K=V` -> {"K": "V"}; `-l K` alone is a label with an empty value."""
-    labels = {}
-    for value in values:
-        key, _, label_value = value.partition("=")
-        if not key:
-            raise UsageError(f"invalid label {value!r}: no key before '='")
-        labels[key] = label_value
-    return labels
 
 
 # --- Image references (distribution/reference grammar) ----------------------------------------
@@ -173,32 +43,21 @@ _DOMAIN_RE = re.compile(_DOMAIN)
 MAX_NAME_LENGTH = 255
 
 
-class Reference:
+class Reference(Value):
     """An image reference split as the registry sees it: `127.0.0.1:5000/probe:1` is registry
     "127.0.0.1:5000", path "probe", tag "1". `name` is what /images/create wants as fromImage.
-    (Plain classes here: dataclasses would cost every command a few milliseconds of import.)"""
+    (A frozen value, written as every one in rawdock is: rawdock.wire.values.)"""
+
+    registry: str
+    path: str
+    tag: str
+    digest: str
 
     def __init__(self, registry: str, path: str, tag: str, digest: str) -> None:
-        self.registry = registry
-        self.path = path
-        self.tag = tag
-        self.digest = digest
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Reference):
-            return NotImplemented
-        return (self.registry, self.path, self.tag, self.digest) == (
-            other.registry, other.path, other.tag, other.digest
-        )  # fmt: skip
-
-    def __hash__(self) -> int:
-        return hash((self.registry, self.path, self.tag, self.digest))
-
-    def __repr__(self) -> str:
-        return (
-            f"Reference(registry={self.registry!r}, path={self.path!r}, tag={self.tag!r}, "
-            f"digest={self.digest!r})"
-        )
+        object.__setattr__(self, "registry", registry)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "tag", tag)
+        object.__setattr__(self, "digest", digest)
 
     @property
     def name(self) -> str:

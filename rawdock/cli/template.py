@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-
-from .._typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 __all__ = ["TemplateError", "Template", "Row", "Struct", "parse", "render", "go_text"]
 
@@ -137,7 +136,10 @@ class _Node:
     __slots__ = ("kind", "value", "pos", "children")
 
     def __init__(self, kind: str, value: Any, pos: int, children: list[Any] | None = None):
-        self.kind = kind  # text, field, var, string, number, bool, nil, call, pipe, paren
+        # text; if, range, with (children: variables, body, else-body); declare; pipe
+        # (children: commands, each a list of operands); operands: field, var, function,
+        # string, number, bool, nil, paren (children: a pipe), chain ((pipe).Field)
+        self.kind = kind
         self.value = value
         self.pos = pos
         self.children = children or []
@@ -214,7 +216,7 @@ def _parse(source: str, name: str) -> Template:
         text = text.lstrip()
     if text:
         pieces.append(("text", text, pos))
-    body, rest = _block(pieces, 0, top=True)
+    body, _ = _block(pieces, 0, top=True)
     return Template(source, body, name)
 
 
@@ -744,9 +746,3 @@ HEADER_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 #: Go's other built-ins: known, but refused with a clear message.
 _GO_FUNCTIONS = {"slice", "html", "js", "urlquery", "call"}
-
-
-def lines(template: Template, values: Sequence[Any]) -> Iterator[str]:
-    """Each value through the template, as docker prints a list with --format."""
-    for value in values:
-        yield render(template, value)

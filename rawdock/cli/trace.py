@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .._typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..api import Call, Endpoints, HijackCall, StreamCall, SyncRunner
+from ..auth import REDACTED, redact_fields, redact_request
 from ..errors import ProtocolError
 from ..hijack import HijackedStream, HijackSession
 from ..transport import parse_host
@@ -34,6 +35,10 @@ RAW_PREVIEW_BYTES = 32
 _FRAME_STREAMS = {0: "stdin", 1: "stdout", 2: "stderr", 3: "error"}
 
 # --- --trace ----------------------------------------------------------------------------------
+
+
+#: How a request starts (RFC 9112 §3): what tells a head from a piece of a body sent after it.
+_REQUEST_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP/1\.[01]\r\n")
 
 
 def preview(data: bytes, limit: int = BODY_PREVIEW_BYTES) -> str:
@@ -138,11 +143,14 @@ class TraceFormatter:
         self.out.write(f"{mark} {text}".rstrip() + "\n")
 
     def _sent(self, data: bytes) -> None:
+        if not _REQUEST_LINE.match(data):  # a piece of a chunked body, sent after its head
+            self._line(">", preview(data))
+            return
         self._raw = False
         if self._parser is not None and self._parser.head is not None:
             self._waiting.append(self._parser)  # answered later (a wait): the next one first
             self._parser = None
-        head, sep, body = data.partition(b"\r\n\r\n")
+        head, sep, body = redact_request(data).partition(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         if lines and lines[0]:
             self._methods.append(lines[0].split(b" ", 1)[0].decode("latin-1"))
@@ -285,9 +293,13 @@ class CurlClient(Endpoints, SyncRunner):
             words.append("--no-buffer")  # show a stream as it comes
         if call.content_type:
             words += ["-H", _header_word(f"Content-Type: {call.content_type}")]
-        for name, value in call.headers:
+        for name, value in redact_fields(call.headers):
             words += ["-H", _header_word(f"{name}: {value}")]
-        if call.body:
+        if not isinstance(call.body, bytes):  # sent as it is made: curl reads it from stdin
+            words += ["-H", '"Transfer-Encoding: chunked"', "--data-binary", "@-"]
+        elif call.target == "/auth":  # a password
+            words += ["-d", REDACTED]
+        elif call.body:
             try:
                 words += ["-d", shell_word(call.body.decode("utf-8"))]
             except UnicodeDecodeError:
