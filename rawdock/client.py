@@ -153,6 +153,12 @@ class RequestBuilder:
         if content_type and "content-type" not in given:
             fields.append(("Content-Type", content_type))
         fields.extend(headers)
+        if not isinstance(body, bytes) and (
+            isinstance(body, (str, dict)) or not hasattr(type(body), "__iter__")
+        ):  # refused before sending; an iterable's pieces are checked as they go out
+            raise InvalidArgument(
+                f"a request body is bytes or an iterable of bytes, not {type(body).__name__}"
+            )
         if not isinstance(body, bytes):
             fields.append(("Transfer-Encoding", "chunked"))
             body = b""

@@ -224,10 +224,13 @@ class BaseExchange(Generic[C]):
         traced. Once one is taken the request is never resent: an iterable gives its pieces
         once."""
         self._streamed = True
-        for chunk in chunked(pieces):
-            if self._trace:
-                self._trace("send", chunk)
-            yield chunk
+        try:
+            for chunk in chunked(pieces):
+                if self._trace:
+                    self._trace("send", chunk)
+                yield chunk
+        except TypeError as exc:  # a piece that is not bytes: the connection is then closed
+            raise InvalidArgument(f"a piece of the request body is not bytes: {exc}") from None
 
     def _received(self, data: bytes) -> None:
         """Feed what one read brought (b"": the daemon closed the connection)."""
