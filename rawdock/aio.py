@@ -125,9 +125,7 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         # Streams may stay open for hours, so they do not hold one of the bounded slots.
         bounded = isinstance(call, Call)
         pieces = None if isinstance(call.body, bytes) else call.body
-        return await self.transport.open(
-            request, call.method, *self.bounds(call), bounded, pieces
-        )
+        return await self.transport.open(request, call.method, *self.bounds(call), bounded, pieces)
 
     async def _run(self, call: Call[T]) -> T:
         exchange = await self._open(call)
