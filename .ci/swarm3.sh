@@ -49,7 +49,7 @@ pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 STARTED="${RAWDOCK_STARTED:-$DIR/started}"
 started() { echo "swarm3-$1" >>"$STARTED"; }
 ours() { grep -qx "swarm3-$1" "$STARTED" 2>/dev/null; }
-forget() { sed -i "/^swarm3-$1\$/d" "$STARTED"; }
+forget() { if [ -f "$STARTED" ]; then sed -i "/^swarm3-$1\$/d" "$STARTED"; fi; }
 
 # `ip netns add` makes /run/netns (a directory, bind-mounted on itself, shared) the first time;
 # stop undoes that too when start did it and no other namespace is left in it.
@@ -194,6 +194,9 @@ cmd_stop() {
   # The engines' data (images, swarm state) is removed with them: a next start is fresh.
   for n in "${NODES[@]}"; do
     if [ -d "$DIR/node$n" ] && ! pid_alive "$DIR/node$n/docker.pid"; then rm -rf "$DIR/node$n"; fi
+  done
+  for n in "${NODES[@]}"; do
+    if pid_alive "$DIR/node$n/docker.pid"; then return 0; fi  # not ours: its env stays
   done
   rm -f "$DIR/env"
 }
