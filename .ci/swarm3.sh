@@ -111,6 +111,12 @@ start_node() { # N
       mount -t sysfs sysfs /sys
       mount --rbind "$home/cgroup" /sys/fs/cgroup
       if [ -d "$containerd_dir" ]; then mount -t tmpfs tmpfs "$containerd_dir"; fi
+      # Only stdin, stdout and stderr go on: a lock file the caller holds open must not be
+      # held by dockerd for as long as it runs.
+      for fd in /proc/$$/fd/*; do
+        fd="${fd##*/}"
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+      done
       exec dockerd --data-root "$home/data" --exec-root "$home/exec" \
         --pidfile "$home/docker.pid" --host "unix://$home/docker.sock" \
         --cgroup-parent "rawdock-swarm3-node$n" --config-file "$home/daemon.json"
