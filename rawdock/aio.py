@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Generator
+from typing import Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .aio_hijack import AsyncHijackedStream
 from .aio_transport import MAX_CONNECTIONS, AsyncExchange, AsyncTransport
 from .api import (
@@ -43,11 +43,9 @@ from .api import (
 )
 from .client import RequestBuilder, negotiate_version
 from .hijack import HijackSession, is_hijacked
+from .streams import Decoder
 from .transport import TraceHook, _ssl_context
-
-if TYPE_CHECKING:
-    from .streams import Decoder
-    from .wire import Headers
+from .wire import Headers
 
 __all__ = ["Client", "AsyncStream", "AsyncHijackedStream", "MAX_CONNECTIONS"]
 
@@ -127,9 +125,7 @@ class Client(RequestBuilder, Endpoints, AsyncRunner):
         # Streams may stay open for hours, so they do not hold one of the bounded slots.
         bounded = isinstance(call, Call)
         pieces = None if isinstance(call.body, bytes) else call.body
-        return await self.transport.open(
-            request, call.method, *self.bounds(call), bounded, pieces
-        )
+        return await self.transport.open(request, call.method, *self.bounds(call), bounded, pieces)
 
     async def _run(self, call: Call[T]) -> T:
         exchange = await self._open(call)

@@ -16,12 +16,9 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 
-from ._typing import TYPE_CHECKING
 from .errors import ProtocolError, TransportError
+from .exchange import TraceHook
 from .hijack import RECV_SIZE, WRITE_SIZE, HijackSession, Item, Output
-
-if TYPE_CHECKING:
-    from .transport import TraceHook
 
 __all__ = ["AsyncHijackedStream"]
 

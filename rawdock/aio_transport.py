@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .errors import RawdockError, TransportError
 from .exchange import MORE, BaseExchange, _Default
 from .transport import (

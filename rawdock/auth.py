@@ -181,6 +181,7 @@ def all_credentials() -> dict[str, dict[str, str]]:
 def encode(value: object) -> str:
     """base64url of compact JSON: how both headers carry credentials."""
     import base64
+
     text = json.dumps(value, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(text).decode("ascii")
 

@@ -13,8 +13,8 @@ error.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
-from ._typing import TYPE_CHECKING, Any, TypeVar
 from .api import (
     Body,
     Call,
@@ -35,11 +35,9 @@ from .api import (
 from .errors import InvalidArgument
 from .exchange import DEFAULT_TIMEOUT, _Default
 from .hijack import HijackedStream, HijackSession, is_hijacked
+from .streams import Decoder
 from .transport import Exchange, TLSConfig, TraceHook, Transport, parse_host
 from .wire import QueryValue, build_request, target
-
-if TYPE_CHECKING:
-    from .streams import Decoder
 
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 

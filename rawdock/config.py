@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from ._typing import Any
 from .errors import InvalidArgument
 
 __all__ = [

@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from typing import Any
 
-from ._typing import Any
 from .errors import DaemonUnreachable
 from .transport import Endpoint, TLSConfig, parse_host
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import time
 from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, Protocol, TypeVar
 
-from ._typing import Generic, Protocol, TypeVar
 from .errors import InvalidArgument, ProtocolError, Timeout, TransportError
 from .wire import Event, Head, ResponseParser, body_of, chunked
 

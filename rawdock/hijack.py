@@ -27,13 +27,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
-from ._typing import TYPE_CHECKING
 from .errors import ProtocolError, TransportError
+from .exchange import TraceHook
+from .streams import Decoder
 from .wire import Head
-
-if TYPE_CHECKING:
-    from .streams import Decoder
-    from .transport import TraceHook
 
 __all__ = [
     "HijackSession",

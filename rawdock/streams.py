@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import json
 import struct
+from typing import Any, Generic, Protocol, TypeVar
 
-from ._typing import Any, Generic, Protocol, TypeVar
 from .errors import DockerError, ProtocolError
 
 __all__ = [

@@ -24,8 +24,8 @@ import os
 import socket
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from ._typing import TYPE_CHECKING
 from .errors import DaemonUnreachable, Timeout, TransportError
 from .exchange import (
     DEFAULT_TIMEOUT,
@@ -40,7 +40,7 @@ from .exchange import (
     seconds,
     transport_error,
 )
-from .wire import _Frozen
+from .wire.values import Value
 
 if TYPE_CHECKING:
     import ssl
@@ -83,7 +83,7 @@ MAX_SSH_STDERR = 8 * 1024
 UNIX_CONNECT_RETRY_INTERVAL = 0.01
 
 
-class TLSConfig(_Frozen):
+class TLSConfig(Value):
     """TLS for a tcp:// endpoint: `ca` is the CA file the daemon's certificate must chain to,
     `cert` and `key` the client certificate presented to the daemon (a daemon started with
     --tlsverify refuses clients without one). `verify=False` encrypts without checking who
@@ -94,8 +94,6 @@ class TLSConfig(_Frozen):
         TLSConfig.from_directory("certs")      # ca.pem, cert.pem, key.pem, as DOCKER_CERT_PATH
     """
 
-    # A frozen value class written out rather than made by @dataclass: see wire._Frozen.
-    __slots__ = ("ca", "cert", "key", "verify")
     ca: str | None
     cert: str | None
     key: str | None
@@ -108,8 +106,10 @@ class TLSConfig(_Frozen):
         key: str | None = None,
         verify: bool = True,
     ) -> None:
-        for name, value in zip(self.__slots__, (ca, cert, key, verify), strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "ca", ca)
+        object.__setattr__(self, "cert", cert)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "verify", verify)
 
     @classmethod
     def from_directory(cls, path: str, verify: bool = True) -> TLSConfig:
@@ -139,11 +139,10 @@ class TLSConfig(_Frozen):
         return cls.from_directory(path or os.path.expanduser("~/.docker"), verify=verify)
 
 
-class Endpoint(_Frozen):
+class Endpoint(Value):
     """Where the daemon listens. `url` is what the user gave; `host_header` is what `Host:`
     carries (HTTP/1.1 requires the field even on a Unix socket, RFC 9112 §3.2)."""
 
-    __slots__ = ("url", "scheme", "path", "host", "port", "tls", "user", "ssh_options")
     url: str
     scheme: str  # "unix", "tcp" or "ssh"
     path: str  # unix: the socket; ssh: the daemon socket on the remote host, if not default
@@ -164,9 +163,14 @@ class Endpoint(_Frozen):
         user: str = "",
         ssh_options: tuple[str, ...] = (),
     ) -> None:
-        values = (url, scheme, path, host, port, tls, user, ssh_options)
-        for name, value in zip(self.__slots__, values, strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "scheme", scheme)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "port", port)
+        object.__setattr__(self, "tls", tls)
+        object.__setattr__(self, "user", user)
+        object.__setattr__(self, "ssh_options", ssh_options)
 
     @property
     def host_header(self) -> str:

@@ -83,7 +83,7 @@ def run(pieces: list[bytes], method: str) -> Outcome:
         for piece in pieces:
             events += parser.feed(piece)
             # Memory stays bounded by the named limits, whatever the peer sends.
-            assert len(parser._buf) <= MAX_HEADER_BYTES + len(piece), len(parser._buf)
+            assert parser.buffered <= MAX_HEADER_BYTES + len(piece), parser.buffered
         events += parser.feed_eof()
     except ProtocolError as exc:
         assert not any(isinstance(event, End) for event in events), events

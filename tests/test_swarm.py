@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -267,6 +268,24 @@ def test_cli_commands(
     assert capsys.readouterr().out == f"{service_id}\n"
     with pytest.raises(rawdock.NotFound):
         client.inspect_service(service_id)
+
+
+def test_cli_info_shows_the_swarm_as_docker_does(
+    swarm: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docker = "/usr/local/bin/docker"
+    if not os.access(docker, os.X_OK):
+        pytest.skip(f"no docker CLI at {docker} to compare with")
+    ours = theirs = ""
+    for _attempt in range(4):  # counts of containers may change between the two
+        theirs = subprocess.run([docker, "info"], capture_output=True, text=True).stdout
+        assert cli.main(["info"]) == 0
+        ours = capsys.readouterr().out
+        theirs, ours = theirs[theirs.index("Server:") :], ours[ours.index("Server:") :]
+        if ours == theirs:
+            break
+    assert f"  NodeID: {swarm}\n" in ours
+    assert ours == theirs
 
 
 def test_cli_parser_registers_the_commands() -> None:

@@ -217,6 +217,12 @@ def test_pictures_are_what_the_script_draws() -> None:
     assert referenced <= set(draw.PICTURES), referenced - set(draw.PICTURES)
 
 
+def test_links_between_chapters_lead_somewhere() -> None:
+    for path in [*CHAPTERS, TUTORIAL / "README.md"]:
+        for target in re.findall(r"\]\((?!https?:|#|mailto:)([^)\s#]+)", path.read_text("utf-8")):
+            assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
+
+
 def test_curl_commands_in_the_docs_send_their_version() -> None:
     # "http:/v1.27/..." makes curl take "v1.27" for the host: the version is never sent.
     docs = [*CHAPTERS, REPOSITORY / "README.md", TUTORIAL / "README.md"]

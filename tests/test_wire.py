@@ -1,4 +1,4 @@
-"""The sans-IO wire layer on bytes alone, rule by rule (RFC 9112, ../shared notes/http-framing.md).
+"""The sans-IO wire layer on bytes alone, rule by rule (RFC 9112, docs/http-framing.md).
 
 As in h11's tests, every message is fed whole, one byte at a time, cut at a few points and (when
 its end does not depend on EOF) followed by the start of another message, and each way must give
@@ -33,6 +33,7 @@ from rawdock.wire import (
     build_request,
     target,
 )
+from rawdock.wire.response import State, parse_fields
 
 #: What follows a self-delimited response on a kept-alive connection: the next one.
 NEXT = b"HTTP/1.1 200 OK\r\n"
@@ -462,7 +463,8 @@ def chunked(payload: bytes) -> bytes:
         (b"3;name=value\r\nabc\r\n0;last\r\n\r\n", b"abc"),  # extensions are ignored
         (b'3;q="a;b;c";r\r\nabc\r\n0\r\n\r\n', b"abc"),  # quoted strings may hold ";"
         (b'3 ;x\r\nabc\r\n0\t;y="\\""\r\n\r\n', b"abc"),  # BWS before ";"
-        (b"3 \r\nabc\r\n0\r\n\r\n", b"abc"),
+        (b'3;a\t=\t"x"\t;b = c\r\nabc\r\n0\r\n\r\n', b"abc"),  # BWS around "="
+        (b'3;q="\\\\\\"\xe9"\r\nabc\r\n0\r\n\r\n', b"abc"),  # quoted-pairs, obs-text
         (b"2\r\n\r\n\r\n0\r\n\r\n", b"\r\n"),  # data is opaque, CRLF included
         (b"1\r\n0\r\n1\r\n\r\r\n0\r\n\r\n", b"0\r"),
     ],
@@ -490,6 +492,25 @@ def test_chunked_body(payload: bytes, body: bytes) -> None:
         b"3;\x00",
         b"3\r",  # bare CR before the CRLF
         b"3\n",
+        # chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ) (§7.1.1)
+        b"3 ",  # whitespace after the size with no ";"
+        b"3  ",
+        b"3\t",
+        b"3;",  # ";" with no name
+        b"3;a;",
+        b"3; ",
+        b"3;=b",
+        b"3;a=",  # "=" with no value
+        b'3;a="b',  # a quoted value that never closes
+        b'3;a="b\\"',  # ...its last quote escaped
+        b"3;a=b c",  # a value is a token or a quoted string: no bare space
+        b"3;a=\xff",  # obs-text only inside quotes
+        b"3;a\x01",  # control bytes
+        b"3;a=\x01",
+        b'3;a="\x01"',
+        b'3;a="\x7f"',
+        b"3;a\x7fb",
+        b"3;a=b\x00",
         b"1" + b"0" * MAX_CHUNK_SIZE_DIGITS,  # 2**64: more than 16 significant digits
         b"F" * (MAX_CHUNK_SIZE_DIGITS + 1),
     ],
@@ -611,10 +632,13 @@ def test_keep_alive(lines: list[str], keep_alive: bool) -> None:
 def test_header_section_limit_is_enforced_as_bytes_arrive() -> None:
     start = b"HTTP/1.1 200 OK\r\nX-Big: "
     parser = ResponseParser()
-    for count in range(1, MAX_HEADER_BYTES + 1):  # one byte at a time, never terminated
+    for count in range(1, MAX_HEADER_BYTES):  # one byte at a time, never terminated
         parser.feed(start[count - 1 : count] if count <= len(start) else b"a")
+    assert parser.buffered == MAX_HEADER_BYTES - 1
     with pytest.raises(ProtocolError, match="header section larger"):
-        parser.feed(b"a")  # byte MAX_HEADER_BYTES + 1: refused now, not at the end
+        # Byte MAX_HEADER_BYTES, and still no blank line: the section, which must end with
+        # one, can no longer fit. Refused now, not when it ends.
+        parser.feed(b"a")
 
 
 def test_header_section_of_exactly_the_limit_is_accepted() -> None:
@@ -638,7 +662,7 @@ def test_trailer_section_limit() -> None:
     with pytest.raises(ProtocolError):
         for _ in range(MAX_HEADER_BYTES + 1):
             parser.feed(b"a")
-    assert len(parser._buf) == MAX_HEADER_BYTES + 1
+    assert parser.buffered == MAX_HEADER_BYTES
 
 
 def test_chunk_size_line_limit() -> None:
@@ -649,7 +673,7 @@ def test_chunk_size_line_limit() -> None:
     with pytest.raises(ProtocolError, match="chunk-size line"):
         for _ in range(MAX_CHUNK_LINE_BYTES + 2):  # no CRLF ever
             parser.feed(b"0")
-    assert len(parser._buf) <= MAX_CHUNK_LINE_BYTES + 2
+    assert parser.buffered <= MAX_CHUNK_LINE_BYTES + 2
 
 
 def test_chunk_size_line_of_exactly_the_limit_cut_before_its_lf() -> None:
@@ -785,8 +809,12 @@ def test_target_query() -> None:
     assert target("/x", query={"list": ["a", 1]}) == "/x?list=%5B%22a%22%2C1%5D"
 
 
+WIRE_MODULES = ["grammar", "headers", "values", "events", "request", "response"]  # not limits
+
+
 def test_doctests() -> None:
-    for module in (rawdock.wire, rawdock.api):
+    modules = [rawdock.wire, rawdock.api, *(getattr(rawdock.wire, name) for name in WIRE_MODULES)]
+    for module in modules:
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.attempted > 0 and result.failed == 0, (module.__name__, result)
 
@@ -834,9 +862,7 @@ def test_body_of_joins_what_one_feed_completed() -> None:
     assert rawdock.wire.body_of([]) == (b"", False)
 
 
-# --- Headers split lazily -------------------------------------------------------------------
-# The parser keeps a checked section whole and answers lookups by searching it; the fields are
-# split only when something asks for all of them. Both must agree with Headers(fields).
+# --- Headers: parsed lines give the list a caller would build --------------------------------
 
 _field_names = st.sampled_from(
     ["Content-Length", "content-length", "Content-Type", "X-A", "X-AB", "A", "Connection"]
@@ -849,18 +875,16 @@ _field_values = st.text(alphabet=" \tabc,;=:0123456789\x7f\xe9", max_size=8)
 def test_parsed_headers_answer_as_a_list_of_fields_does(
     fields: list[tuple[str, str]], asked: str
 ) -> None:
-    section = "\r\n".join(f"{name}:{value}" for name, value in fields).encode("latin-1")
-    parsed = rawdock.wire._parse_fields(section, "header")
+    lines = [f"{name}:{value}".encode("latin-1") for name, value in fields]
+    parsed = parse_fields(lines, "header")
     expected = Headers([(name, value.strip(" \t")) for name, value in fields])
-    # Lookups first, while the section is still whole...
     assert parsed.get_all(asked) == expected.get_all(asked)
     assert parsed.get(asked.upper()) == expected.get(asked)
     assert (asked in parsed) == (asked in expected)
     assert parsed.get_all("X-A:") == [] and parsed.get_all("X A") == []  # no token, no field
-    # ...then everything, split.
     assert list(parsed) == list(expected) and len(parsed) == len(expected)
     assert parsed == expected and repr(parsed) == repr(expected)
-    assert parsed.get_all(asked) == expected.get_all(asked)
+    assert parsed.fields == [(name, name.lower(), value) for name, value in expected]
 
 
 def test_reusable_only_after_a_whole_response_with_nothing_after_it() -> None:
@@ -879,3 +903,73 @@ def test_reusable_only_after_a_whole_response_with_nothing_after_it() -> None:
     parser = ResponseParser()
     parser.feed(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
     assert parser.done and not parser.reusable
+
+
+# --- What a feed that raises returns ----------------------------------------------------------
+
+
+def test_a_feed_that_raises_returns_none_of_its_events_and_the_parser_stays_failed() -> None:
+    # Documented in ResponseParser.feed: as in h11, nothing past an error is delivered. The
+    # "de" that the second feed completed is lost with it: the caller must close the
+    # connection, and could not tell a body that stops there from a whole one.
+    parser = ResponseParser()
+    first = parser.feed(chunked(b"3\r\nabc\r\n"))
+    assert first[1:] == [Data(b"abc")]
+    with pytest.raises(ProtocolError, match="chunk-size line"):
+        parser.feed(b"2\r\nde\r\n25  \r\n")
+    assert parser.state is State.FAILED and not parser.done and not parser.reusable
+    with pytest.raises(ProtocolError, match="already refused"):
+        parser.feed(b"0\r\n\r\n")
+    with pytest.raises(ProtocolError, match="already refused"):
+        parser.feed_eof()
+
+
+def test_states_name_what_comes_next() -> None:
+    parser = ResponseParser()
+    assert parser.state is State.HEAD
+    parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+    assert parser.state is State.BODY
+    parser.feed(b"ok")
+    assert parser.state is State.DONE and parser.done
+
+
+# --- Value classes: one pattern, hashable only where the fields are --------------------------
+
+
+def test_events_are_frozen_values() -> None:
+    data = Data(b"x")
+    assert data == Data(b"x") and data != Data(b"y") and hash(data) == hash(Data(b"x"))
+    with pytest.raises(AttributeError, match="frozen"):
+        data.data = b"y"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="frozen"):
+        del data.data  # type: ignore[misc]
+    head = Head(200, "OK", Headers([("A", "b")]))
+    assert head == Head(200, "OK", Headers([("A", "b")])) and head != Data(b"x")
+    for unhashable in (
+        head,
+        End(Headers()),
+        Headers(),
+        rawdock.api.Response(200, "", Headers(), b""),
+    ):
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(unhashable)
+    assert Head._fields == ("status", "reason", "headers")
+
+
+def test_every_value_class_follows_the_one_pattern() -> None:
+    from rawdock.api import Call, StreamCall
+    from rawdock.transport import Endpoint, TLSConfig
+    from rawdock.wire.values import Value
+
+    call = Call("GET", "/_ping", result=len)  # type: ignore[arg-type]
+    assert "result" not in repr(call) and call._replace(target="/x").target == "/x"
+    assert hash(call) == hash(Call("GET", "/_ping", result=len))  # type: ignore[arg-type]
+    assert hash(TLSConfig(ca="ca.pem")) == hash(TLSConfig(ca="ca.pem"))
+    endpoint = Endpoint("unix:///s", "unix", path="/s")
+    assert endpoint._replace(path="/t") == Endpoint("unix:///s", "unix", path="/t")
+    from rawdock.cli.options import Reference
+
+    classes = [Head, Data, End, rawdock.api.Response, Call, StreamCall, TLSConfig, Endpoint]
+    classes.append(Reference)
+    assert all(issubclass(cls, Value) for cls in classes)
+    assert StreamCall._fields[:3] == ("method", "target", "decoder")

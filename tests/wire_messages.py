@@ -110,9 +110,10 @@ def _hex(size: int, upper: bool, zeros: int) -> bytes:
     return ("0" * zeros + digits).encode()
 
 
-# Chunk extensions (RFC 9112 §7.1.1), ignored by the parser; quoted strings may hold ";".
+# Chunk extensions (RFC 9112 §7.1.1), checked then ignored by the parser: BWS around ";" and
+# "=", values as tokens or quoted strings (which may hold ";", quoted-pairs and obs-text).
 chunk_extensions = st.sampled_from(
-    [b"", b";a", b";a=b", b' ;name="x;y"', b";a=1;b=2", b'\t;q="\\";"', b";e=\xff"]
+    [b"", b";a", b";a=b", b' ;name="x;y"', b";a=1;b=2", b'\t;q="\\";"', b';e="\xff"', b"; a = b"]
 )
 
 

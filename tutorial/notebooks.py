@@ -57,13 +57,14 @@ def _awaited(source: str) -> str:
     """`asyncio.run(X)` -> `await X`, for a kernel whose event loop is already running."""
     out, start = [], 0
     while (found := source.find("asyncio.run(", start)) >= 0:
-        depth, i = 0, found + len("asyncio.run")
-        for i in range(i, len(source)):
-            depth += {"(": 1, ")": -1}.get(source[i], 0)
+        opening = found + len("asyncio.run")
+        depth, closing = 0, opening
+        for closing in range(opening, len(source)):  # the parenthesis that closes the call
+            depth += {"(": 1, ")": -1}.get(source[closing], 0)
             if depth == 0:
                 break
-        out += [source[start:found], "await ", source[found + len("asyncio.run(") : i]]
-        start = i + 1
+        out += [source[start:found], "await ", source[opening + 1 : closing]]
+        start = closing + 1
     return "".join(out) + source[start:]
 
 
@@ -138,7 +139,9 @@ class _Builder:
     def python_block(self, block: str, name: str) -> None:
         pending: list[str] = []
         for example in doctest.DocTestParser().get_examples(block, name):
-            source = _awaited(example.source) if "asyncio.run(" in example.source else example.source
+            source = example.source
+            if "asyncio.run(" in source:
+                source = _awaited(source)
             pending.append(source)
             output = _output(example, source)
             if output is not None:

@@ -18,11 +18,13 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-from .._typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 from ..errors import InvalidArgument, ProtocolError, error_for_status
 from ..exchange import DEFAULT_TIMEOUT, _Default
-from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, _Frozen, quote
+from ..streams import Decoder
+from ..wire import UPGRADE_TO_TCP, Head, Headers, QueryValue, quote
+from ..wire.values import Value
 
 if TYPE_CHECKING:
     from ..aio import AsyncStream
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from ..aio_hijack import AsyncHijackedStream
     from ..client import Client, Stream
     from ..hijack import HijackedStream
-    from ..streams import Decoder
 
 __all__ = [
     "Call",
@@ -62,11 +63,11 @@ P = ParamSpec("P")
 JSON = Any  # the daemon's JSON, decoded as is
 
 
-class Response(_Frozen):
+class Response(Value):
     """A whole response: what `Client.request` returns and what a `Call`'s `result` reads."""
 
-    # Frozen value classes written out rather than made by @dataclass: see wire._Frozen.
-    __slots__ = ("status", "reason", "headers", "body")
+    __hash__ = None  # type: ignore[assignment]  # Headers cannot be hashed
+
     status: int
     reason: str
     headers: Headers
@@ -123,7 +124,7 @@ def check_version(needs: Needs, version: str, what: str) -> None:
             )
 
 
-class Call(_Frozen, Generic[T]):
+class Call(Value, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
     response into what the method returns. `timeout` overrides the client's read timeout for the
@@ -133,20 +134,6 @@ class Call(_Frozen, Generic[T]):
     (for `/_ping`). `body` is bytes, or an iterable of pieces sent chunked. `needs` lists what
     of the call needs a newer API version than 1.41 (`_since`)."""
 
-    __slots__ = (
-        "method",
-        "target",
-        "body",
-        "content_type",
-        "headers",
-        "ok",
-        "result",
-        "timeout",
-        "versioned",
-        "deadline",
-        "head_timeout",
-        "needs",
-    )
     _hidden = ("body", "result")
     method: str
     target: str
@@ -176,40 +163,27 @@ class Call(_Frozen, Generic[T]):
         head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
         needs: Needs = (),
     ) -> None:
-        set_field = object.__setattr__  # set once, here: the class is frozen
-        set_field(self, "method", method)
-        set_field(self, "target", target)
-        set_field(self, "body", body)
-        set_field(self, "content_type", content_type)
-        set_field(self, "headers", headers)
-        set_field(self, "ok", ok)
-        set_field(self, "result", result)
-        set_field(self, "timeout", timeout)
-        set_field(self, "versioned", versioned)
-        set_field(self, "deadline", deadline)
-        set_field(self, "head_timeout", head_timeout)
-        set_field(self, "needs", needs)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "ok", ok)
+        object.__setattr__(self, "result", result)
+        object.__setattr__(self, "timeout", timeout)
+        object.__setattr__(self, "versioned", versioned)
+        object.__setattr__(self, "deadline", deadline)
+        object.__setattr__(self, "head_timeout", head_timeout)
+        object.__setattr__(self, "needs", needs)
 
 
-class StreamCall(_Frozen, Generic[T]):
+class StreamCall(Value, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
     (engines before API 1.42 do not say), and then `tty_probe` is run to find out. The head is
     awaited under the client's read timeout; `timeout` bounds each wait for a piece of the body
     (None: a follow stream, quiet for as long as nothing happens)."""
 
-    __slots__ = (
-        "method",
-        "target",
-        "decoder",
-        "body",
-        "content_type",
-        "headers",
-        "tty_probe",
-        "timeout",
-        "versioned",
-        "needs",
-    )
     _hidden = ("decoder", "body")
     method: str
     target: str
@@ -235,12 +209,19 @@ class StreamCall(_Frozen, Generic[T]):
         versioned: bool = True,
         needs: Needs = (),
     ) -> None:
-        values = (method, target, decoder, body, content_type, headers, tty_probe, timeout)
-        for name, value in zip(self.__slots__, (*values, versioned, needs), strict=True):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "decoder", decoder)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "content_type", content_type)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "tty_probe", tty_probe)
+        object.__setattr__(self, "timeout", timeout)
+        object.__setattr__(self, "versioned", versioned)
+        object.__setattr__(self, "needs", needs)
 
 
-class HijackCall(_Frozen):
+class HijackCall(Value):
     """A request that takes the connection over (attach, exec start). `request` is sent with
     `Connection: Upgrade` and `Upgrade: tcp` (`upgrade_request` builds it), the daemon answers
     `101 UPGRADED`, and from then on the socket is a raw stream both ways (`rawdock.hijack`):
@@ -248,7 +229,6 @@ class HijackCall(_Frozen):
     of one with a TTY. `stdin` says whether the caller may write (without it, the stream is
     read-only)."""
 
-    __slots__ = ("request", "stdin")
     request: StreamCall[tuple[str, bytes]]
     stdin: bool
 
@@ -273,11 +253,10 @@ def upgrade_request(
     )
 
 
-class Communicate(_Frozen):
+class Communicate(Value):
     """A step of a `@sequence`: open `call`, write `input` (then half-close), and read every
     item to the end; the client sends back `(stdout bytes, stderr bytes)`."""
 
-    __slots__ = ("call", "input")
     _hidden = ("input",)
     call: HijackCall
     input: bytes
@@ -289,7 +268,7 @@ class Communicate(_Frozen):
 
 #: What a `@sequence` function is: a generator yielding each step (a `Call`, whose result is
 #: sent back, or a `Communicate`, whose output is) and returning the sequence's result.
-Steps = Generator["Call[Any] | Communicate", Any, T]
+Steps = Generator[Call[Any] | Communicate, Any, T]
 
 
 def advance(steps: Steps[T], result: Any) -> Call[Any] | Communicate:

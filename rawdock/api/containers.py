@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from .._typing import Any
 from ..errors import InvalidArgument
 from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target

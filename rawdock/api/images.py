@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..auth import AuthConfig, registry_auth_header, registry_config_header
 from ..wire import target
 from ..wire import target as _target  # `build` has a parameter named target
@@ -62,10 +62,12 @@ class Images:
         tag: str | None = None,
         platform: str | None = None,
         auth: AuthConfig | None = None,
+        all_tags: bool = False,
     ) -> StreamCall[JSON]:
         """`docker pull IMAGE[:TAG]`: `POST /images/create?fromImage=..&tag=..`, yielding the
         progress objects (`{"status": "Pulling fs layer", "id": ...}`, ...). The tag is `tag`,
-        else the one in `image`, else "latest" (an empty tag would pull every tag).
+        else the one in `image`, else "latest"; with `all_tags` (`docker pull -a`) no tag is
+        sent, and the daemon pulls every tag of the repository.
 
         Errors: one found before the daemon answered is an error status (NotFound for a
         missing image) raised here, at the call; one found later comes inside the 200 stream as
@@ -76,7 +78,9 @@ class Images:
         Credentials go in X-Registry-Auth: `auth` ({"username": ..., "password": ...}), else
         what the docker CLI's config.json gives for the image's registry (rawdock.auth)."""
         repo, own_tag = _split_reference(image)
-        if "@" not in image:  # a digest names the image exactly: no tag goes with it
+        if all_tags:
+            tag = None
+        elif "@" not in image:  # a digest names the image exactly: no tag goes with it
             tag = tag or own_tag or "latest"
         query = {"fromImage": repo, "tag": tag, "platform": platform}
         return StreamCall(

@@ -6,8 +6,8 @@ offer a volume, network, log or authorization driver."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..auth import AuthConfig, registry_auth_header
 from ..wire import target
 from .calls import (
@@ -114,9 +114,7 @@ class Plugins:
         plugin (`config.json` and `rootfs/`) as the body (bytes, or pieces sent chunked, such
         as `rawdock.archive.tar_stream(DIR)`)."""
         path = target("/plugins/create", query={"name": name})
-        return Call(
-            "POST", path, context, "application/x-tar", result=_nothing, head_timeout=None
-        )
+        return Call("POST", path, context, "application/x-tar", result=_nothing, head_timeout=None)
 
     @stream
     def push_plugin(name: str, auth: AuthConfig | None = None) -> StreamCall[JSON]:

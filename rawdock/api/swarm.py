@@ -13,8 +13,8 @@ only: a worker answers such requests with 503, raised as `rawdock.NotSwarmManage
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..auth import AuthConfig, encode
 from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target

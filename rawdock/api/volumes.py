@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from .._typing import Any
 from ..wire import target
 from .calls import JSON, Call, Filters, _filters, _json_call, _nothing, endpoint
 

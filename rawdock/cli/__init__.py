@@ -17,8 +17,8 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from .._typing import TYPE_CHECKING
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
 from .context import CommandError, Context, daemon_error
 from .flags import EXIT_FLAG_ERROR, VerbParser, usage_error

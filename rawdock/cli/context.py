@@ -6,8 +6,8 @@ import io
 import os
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .._typing import TYPE_CHECKING
 from ..errors import DockerError
 
 if TYPE_CHECKING:

@@ -25,8 +25,8 @@ import argparse
 import os
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from .._typing import TYPE_CHECKING
 from .context import CommandError
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from .._typing import TYPE_CHECKING, Any
 from ..api import API, result_of
 from ..client import Client
 from ..errors import RawdockError
@@ -304,14 +304,15 @@ def _copy_stdin(
     def copy() -> None:
         try:
             while data := os.read(fd, WRITE_SIZE):
+                detach = False
                 if keys is not None:
                     data, detach = keys.feed(data)
-                    if detach:
-                        detached.append(True)
-                        session.close()  # wakes the reader: the session ends here
-                        return
-                if data:
+                if data:  # typed before the detach keys, in the same read: still the process's
                     session.write(data)
+                if detach:
+                    detached.append(True)
+                    session.close()  # wakes the reader: the session ends here
+                    return
             session.close_write()
         except (OSError, RawdockError):
             pass  # the process exited first: what it did not read is dropped, as with a pipe

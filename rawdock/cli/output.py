@@ -18,8 +18,8 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from .._typing import TYPE_CHECKING, Any
 from .context import CommandError
 from .template import Row, Struct, TemplateError, parse, render
 

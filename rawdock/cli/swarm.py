@@ -16,12 +16,13 @@ A request that only a manager can answer, sent to a worker, fails with the manag
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from .._typing import Any
 from ..errors import NotFound, NotSwarmManager
 from .context import CommandError, Context
 from .flags import add_filter_flag, parse_filters
@@ -312,9 +313,9 @@ def swarm_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _join_command(ctx: Context, role: str) -> str:
-    token = ctx.client.swarm_inspect()["JoinTokens"][role.capitalize()]
-    node_id = ctx.client.info()["Swarm"]["NodeID"]
-    address = ctx.client.inspect_node(node_id)["ManagerStatus"]["Addr"]
+    token = (ctx.client.swarm_inspect().get("JoinTokens") or {}).get(role.capitalize(), "")
+    node_id = _resolve_node(ctx, "self")
+    address = (ctx.client.inspect_node(node_id).get("ManagerStatus") or {}).get("Addr", "")
     return (
         f"To add a {role} to this swarm, run the following command:\n\n"
         f"    rawdock swarm join --token {token} {address}\n"
@@ -377,7 +378,8 @@ def swarm_join_token(ctx: Context, args: argparse.Namespace) -> int:
         if not args.quiet:
             ctx.print(f"Successfully rotated {args.role} join token.\n")
     if args.quiet:
-        ctx.print(ctx.client.swarm_inspect()["JoinTokens"][args.role.capitalize()])
+        tokens = ctx.client.swarm_inspect().get("JoinTokens") or {}
+        ctx.print(tokens.get(args.role.capitalize(), ""))
     else:
         ctx.print(_join_command(ctx, args.role))
     return 0
@@ -388,7 +390,9 @@ def swarm_join_token(ctx: Context, args: argparse.Namespace) -> int:
 
 def _resolve_node(ctx: Context, node: str) -> str:
     # "self" is the engine the client talks to, as in docker.
-    return str(ctx.client.info()["Swarm"]["NodeID"]) if node == "self" else node
+    if node != "self":
+        return node
+    return str((ctx.client.info().get("Swarm") or {}).get("NodeID") or node)
 
 
 def node_ls_flags(parser: argparse.ArgumentParser) -> None:
@@ -433,13 +437,19 @@ def node_update_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("node")
 
 
+def _read(found: JSON, name: str) -> tuple[str, int, JSON]:
+    """An inspected node or service as (id, Version.Index, Spec): what an update sends back.
+    Under --curl nothing was read, and the update is printed with what little is known."""
+    version = (found.get("Version") or {}).get("Index", 0)
+    return str(found.get("ID") or name), int(version or 0), dict(found.get("Spec") or {})
+
+
 def _update_node(ctx: Context, node: str, change: Callable[[JSON], None]) -> str:
     """Read the node, change its spec, write it back with the version read; returns its id."""
-    current = ctx.client.inspect_node(_resolve_node(ctx, node))
-    spec = current["Spec"]
+    node_id, version, spec = _read(ctx.client.inspect_node(_resolve_node(ctx, node)), node)
     change(spec)
-    ctx.client.update_node(current["ID"], current["Version"]["Index"], spec)
-    return str(current["ID"])
+    ctx.client.update_node(node_id, version, spec)
+    return node_id
 
 
 @_manager_only
@@ -530,7 +540,7 @@ def node_ps_flags(parser: argparse.ArgumentParser) -> None:
 def node_ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /tasks?filters={"node": [...]} (this engine's node by default)."""
     nodes = [_resolve_node(ctx, node) for node in args.nodes or ["self"]]
-    ids = [ctx.client.inspect_node(node)["ID"] for node in nodes]
+    ids = [ctx.client.inspect_node(node).get("ID") or node for node in nodes]
     return _print_tasks(ctx, args, {"node": ids})
 
 
@@ -752,7 +762,7 @@ def service_ps_flags(parser: argparse.ArgumentParser) -> None:
 @_manager_only
 def service_ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /tasks?filters={"service": [...]}: every task of the services, past ones too."""
-    ids = [ctx.client.inspect_service(name)["ID"] for name in args.services]
+    ids = [ctx.client.inspect_service(name).get("ID") or name for name in args.services]
     return _print_tasks(ctx, args, {"service": ids})
 
 
@@ -806,24 +816,23 @@ def _changed_spec(spec: JSON, args: argparse.Namespace) -> None:
 def service_update(ctx: Context, args: argparse.Namespace) -> int:
     """GET /services/{id}, then POST /services/{id}/update?version=N with the changed spec;
     then (without -d) the tasks' progress until the update completes."""
-    service = ctx.client.inspect_service(args.service)
-    spec = service["Spec"]
+    found = ctx.client.inspect_service(args.service)
+    service_id, version, spec = _read(found, args.service)
+    before = copy.deepcopy(spec.get("TaskTemplate"))
     if not args.rollback:
         _changed_spec(spec, args)
     rollback = "previous" if args.rollback else None
-    image = spec["TaskTemplate"]["ContainerSpec"]["Image"]
+    image = spec["TaskTemplate"]["ContainerSpec"].get("Image", "")
     response = ctx.client.update_service(
-        service["ID"],
-        service["Version"]["Index"],
-        spec,
-        rollback=rollback,
-        auth=_registry_auth(args, image),
+        service_id, version, spec, rollback=rollback, auth=_registry_auth(args, image)
     )
     for warning in response.get("Warnings") or []:
         ctx.err.write(warning + "\n")
     ctx.print(args.service)
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, service["ID"], rollback=args.rollback)
+        rolling = args.rollback or spec.get("TaskTemplate") != before
+        after = _update_started(found) if rolling else None
+        _wait_for(ctx, service_id, rollback=args.rollback, after=after)
     return 0
 
 
@@ -837,13 +846,12 @@ def service_rollback_flags(parser: argparse.ArgumentParser) -> None:
 @_manager_only
 def service_rollback(ctx: Context, args: argparse.Namespace) -> int:
     """POST /services/{id}/update?version=N&rollback=previous with the current spec."""
-    service = ctx.client.inspect_service(args.service)
-    ctx.client.update_service(
-        service["ID"], service["Version"]["Index"], service["Spec"], rollback="previous"
-    )
+    found = ctx.client.inspect_service(args.service)
+    service_id, version, spec = _read(found, args.service)
+    ctx.client.update_service(service_id, version, spec, rollback="previous")
     ctx.print(args.service)
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, service["ID"], rollback=True, quiet=args.quiet)
+        _wait_for(ctx, service_id, rollback=True, quiet=args.quiet, after=_update_started(found))
     return 0
 
 
@@ -862,14 +870,15 @@ def service_scale(ctx: Context, args: argparse.Namespace) -> int:
         name, count = _key_value(item, "SERVICE=REPLICAS")
         if not count.isdigit():
             raise CommandError(f"rawdock: invalid replica count {count!r} in {item!r}")
-        service = ctx.client.inspect_service(name)
-        spec = service["Spec"]
+        service_id, version, spec = _read(ctx.client.inspect_service(name), name)
+        if ctx.curl:  # nothing was read: show the update of a replicated service
+            spec.setdefault("Mode", {"Replicated": {}})
         if "Replicated" not in spec.get("Mode", {}):
             raise CommandError(f"rawdock: scale can only be used with replicated mode: {name}")
         spec["Mode"]["Replicated"]["Replicas"] = int(count)
-        ctx.client.update_service(service["ID"], service["Version"]["Index"], spec)
+        ctx.client.update_service(service_id, version, spec)
         ctx.print(f"{name} scaled to {count}")
-        scaled.append(service["ID"])
+        scaled.append(service_id)
     if not args.detach and not ctx.curl:
         for service_id in scaled:
             _wait_for(ctx, service_id, rollback=False)
@@ -922,7 +931,7 @@ def service_logs(ctx: Context, args: argparse.Namespace) -> int:
         "details": True,  # each line then names its node, service and task
     }
     try:
-        service_id = ctx.client.inspect_service(args.target)["ID"]
+        service_id = ctx.client.inspect_service(args.target).get("ID") or args.target
     except NotFound:  # not a service: a task, as docker also accepts
         stream = ctx.client.task_logs(args.target, **kwargs)
     else:
@@ -974,10 +983,18 @@ class _LogPrefixes:
 # --- Waiting for a service, as docker's progress does -----------------------------------------
 
 
-def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False) -> None:
+def _update_started(service: JSON) -> str:
+    return str((service.get("UpdateStatus") or {}).get("StartedAt", ""))
+
+
+def _wait_for(
+    ctx: Context, service_id: str, rollback: bool, quiet: bool = False, after: str | None = None
+) -> None:
     """Print the tasks' progress until the service has converged: its update (or rollback)
     completed, as its UpdateStatus says, and as many tasks running the current spec as it
-    wants. Docker's non-terminal form, each line printed when it changes."""
+    wants. Docker's non-terminal form, each line printed when it changes. `after`: the
+    UpdateStatus.StartedAt seen before a change of the task template, which starts a new
+    rolling update; until that one has started, an older completed one does not count."""
     say = (lambda text: None) if quiet else ctx.print
     what = "rolling back update: " if rollback else ""
     if rollback:
@@ -989,7 +1006,7 @@ def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False
         state = update.get("State", "")
         if state in ("paused", "rollback_paused"):
             raise CommandError(f"rawdock: update {state}: {update.get('Message', '')}")
-        done, wanted = _progress(ctx, service)
+        done, wanted, settled = _progress(ctx, service)
         if last is None:
             say(f"overall progress: {what}{done} out of {wanted} tasks")
             for slot in range(1, wanted + 1):
@@ -997,28 +1014,35 @@ def _wait_for(ctx: Context, service_id: str, rollback: bool, quiet: bool = False
         elif (done, wanted) != last:
             say(f"overall progress: {what}{done} out of {wanted} tasks")
         last = (done, wanted)
-        finished = state in ("", "completed", "rollback_completed")
-        if finished and done == wanted:
+        started = update.get("StartedAt", "")
+        finished = state in ("", "completed", "rollback_completed") and (
+            after is None or started != after
+        )
+        if finished and settled and done == wanted:
             say(f"verify: Service {service['Spec'].get('Name', service_id)} converged")
             return
         time.sleep(POLL_SECONDS)
 
 
-_TASK_VERSION = ("ContainerSpec", "ForceUpdate")
+def _version_of(spec: JSON) -> JSON:
+    return {key: value for key, value in spec.items() if key not in ("Runtime", "Placement")}
 
 
-def _progress(ctx: Context, service: JSON) -> tuple[int, int]:
-    """(tasks running the current spec, tasks wanted)."""
+def _progress(ctx: Context, service: JSON) -> tuple[int, int, bool]:
+    """(tasks running the current spec, tasks wanted, whether no other task should run)."""
     tasks = ctx.client.tasks(filters={"service": [service["ID"]], "desired-state": ["running"]})
     template = service["Spec"].get("TaskTemplate", {})
     mode = service["Spec"].get("Mode", {})
     wanted = mode["Replicated"].get("Replicas", 0) if "Replicated" in mode else len(tasks)
-    # A task runs the current spec when it runs its container spec (and force-update
-    # count); the rest of a task's Spec is the template with defaults the daemon fills in.
+    # A task runs the current spec when its Spec is the service's TaskTemplate, but for
+    # Runtime, which the daemon shows on the template only, and Placement: a task whose node
+    # still meets the new placement keeps running with the old one (swarmkit's IsTaskDirty).
+    current_spec = _version_of(template)
     current = [
         task
         for task in tasks
         if task["Status"]["State"] == "running"
-        and all(task.get("Spec", {}).get(key) == template.get(key) for key in _TASK_VERSION)
+        and _version_of(task.get("Spec") or {}) == current_spec
     ]
-    return len(current), wanted
+    # Not settled while tasks are still to start, or to stop after a scale down.
+    return len(current), wanted, len(tasks) == wanted

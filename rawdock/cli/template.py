@@ -27,8 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-
-from .._typing import Any
+from typing import Any
 
 __all__ = ["TemplateError", "Template", "Row", "Struct", "parse", "render", "go_text"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from .._typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..api import Call, Endpoints, HijackCall, StreamCall, SyncRunner
 from ..auth import REDACTED, redact_fields, redact_request
 from ..errors import ProtocolError

@@ -48,6 +48,25 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "container wait": ("containers", "wait", "Block until one or more containers stop, then print their exit codes"),  # noqa: E501
     "container logs": ("containers", "logs", "Fetch the logs of a container"),
     "container inspect": ("containers", "container_inspect", "Display detailed information on one or more containers"),  # noqa: E501
+    "top": ("containers", "top", "Display the running processes of a container"),
+    "port": ("containers", "port", "List port mappings or a specific mapping for the container"),
+    "diff": ("containers", "diff", "Inspect changes to files or directories on a container's filesystem"),  # noqa: E501
+    "pause": ("containers", "pause", "Pause all processes within one or more containers"),
+    "unpause": ("containers", "unpause", "Unpause all processes within one or more containers"),
+    "rename": ("containers", "rename", "Rename a container"),
+    "update": ("containers", "update", "Update configuration of one or more containers"),
+    "container top": ("containers", "top", "Display the running processes of a container"),
+    "container port": ("containers", "port", "List port mappings or a specific mapping for the container"),  # noqa: E501
+    "container diff": ("containers", "diff", "Inspect changes to files or directories on a container's filesystem"),  # noqa: E501
+    "container pause": ("containers", "pause", "Pause all processes within one or more containers"),
+    "container unpause": ("containers", "unpause", "Unpause all processes within one or more containers"),  # noqa: E501
+    "container rename": ("containers", "rename", "Rename a container"),
+    "container update": ("containers", "update", "Update configuration of one or more containers"),
+    "container prune": ("containers", "prune", "Remove all stopped containers"),
+    "stats": ("containers", "stats", "Display a live stream of container(s) resource usage statistics"),  # noqa: E501
+    "container stats": ("containers", "stats", "Display a live stream of container(s) resource usage statistics"),  # noqa: E501
+    "cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),
+    "container cp": ("containers", "cp", "Copy files/folders between a container and the local filesystem"),  # noqa: E501
     # Images (cli/command/image)
     "images": ("images", "images", "List images"),
     "pull": ("images", "pull", "Download an image from a registry"),
@@ -60,11 +79,40 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "image remove": ("images", "rmi", "Remove one or more images"),
     "image tag": ("images", "tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
     "image inspect": ("images", "image_inspect", "Display detailed information on one or more images"),  # noqa: E501
+    "image prune": ("images", "image_prune", "Remove unused images"),
+    "push": ("images", "push", "Upload an image to a registry"),
+    "image push": ("images", "push", "Upload an image to a registry"),
+    "build": ("images", "build", "Build an image from a Dockerfile"),
+    "image build": ("images", "build", "Build an image from a Dockerfile"),
+    "login": ("system", "login", "Authenticate to a registry"),
+    "logout": ("system", "logout", "Log out from a registry"),
     # System (cli/command/system)
     "version": ("system", "version", "Show the Docker version information"),
     "info": ("system", "info", "Display system-wide information"),
     "inspect": ("system", "inspect", "Return low-level information on Docker objects"),
     "system info": ("system", "info", "Display system-wide information"),
+    "system df": ("system", "df", "Show docker disk usage"),
+    "system prune": ("system", "prune", "Remove unused data"),
+    "system events": ("system", "events", "Get real time events from the server"),
+    "events": ("system", "events", "Get real time events from the server"),
+    # Networks (cli/command/network)
+    "network ls": ("networks", "network_ls", "List networks"),
+    "network list": ("networks", "network_ls", "List networks"),
+    "network create": ("networks", "network_create", "Create a network"),
+    "network inspect": ("networks", "network_inspect", "Display detailed information on one or more networks"),  # noqa: E501
+    "network rm": ("networks", "network_rm", "Remove one or more networks"),
+    "network remove": ("networks", "network_rm", "Remove one or more networks"),
+    "network connect": ("networks", "network_connect", "Connect a container to a network"),
+    "network disconnect": ("networks", "network_disconnect", "Disconnect a container from a network"),  # noqa: E501
+    "network prune": ("networks", "network_prune", "Remove all unused networks"),
+    # Volumes (cli/command/volume)
+    "volume ls": ("volumes", "volume_ls", "List volumes"),
+    "volume list": ("volumes", "volume_ls", "List volumes"),
+    "volume create": ("volumes", "volume_create", "Create a volume"),
+    "volume inspect": ("volumes", "volume_inspect", "Display detailed information on one or more volumes"),  # noqa: E501
+    "volume rm": ("volumes", "volume_rm", "Remove one or more volumes"),
+    "volume remove": ("volumes", "volume_rm", "Remove one or more volumes"),
+    "volume prune": ("volumes", "volume_prune", "Remove unused local volumes"),
     # Swarm (cli/command/service, cli/command/node)
     "swarm init": ("swarm", "swarm_init", "Initialize a swarm"),
     "swarm join": ("swarm", "swarm_join", "Join a swarm as a node and/or manager"),
@@ -97,6 +145,8 @@ GROUPS: dict[str, str] = {
     "container": "Manage containers",
     "image": "Manage images",
     "system": "Manage Docker",
+    "network": "Manage networks",
+    "volume": "Manage volumes",
     "swarm": "Manage Swarm",
     "service": "Manage Swarm services",
     "node": "Manage Swarm nodes",

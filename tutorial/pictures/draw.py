@@ -83,7 +83,8 @@ def svg(title: str, rows: list[Row], spans: list[tuple[int, int, int, str]] = ()
             )
         x = LEFT + len(data) * (BOX + GAP) + LABEL_GAP
         out.append(
-            f"<text x='{x}' y='{y + 18}' {FONT} font-size='12' fill='#0f172a'>{escape(label)}</text>"
+            f"<text x='{x}' y='{y + 18}' {FONT} font-size='12' fill='#0f172a'>"
+            f"{escape(label)}</text>"
         )
     for n, (r, first, last, text) in enumerate(spans):
         y = 36 + r * ROW + BOX + 20 + 16 * (n % 2)  # every other label lower: no overlaps
