@@ -154,6 +154,10 @@ class RequestBuilder:
             fields.append(("Content-Type", content_type))
         fields.extend(headers)
         if not isinstance(body, bytes):
+            if isinstance(body, str) or not hasattr(body, "__iter__"):
+                raise InvalidArgument(
+                    f"a body is bytes or an iterable of bytes, not {type(body).__name__}"
+                )
             fields.append(("Transfer-Encoding", "chunked"))
             body = b""
         try:

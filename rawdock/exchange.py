@@ -224,7 +224,7 @@ class BaseExchange(Generic[C]):
         traced. Once one is taken the request is never resent: an iterable gives its pieces
         once."""
         self._streamed = True
-        for chunk in chunked(pieces):
+        for chunk in chunked(_bytes_only(pieces)):
             if self._trace:
                 self._trace("send", chunk)
             yield chunk
@@ -292,6 +292,13 @@ class BaseExchange(Generic[C]):
         rawdock raw."""
         self.close()
         return transport_error(exc, self._url, self._deadline)
+
+
+def _bytes_only(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        if not isinstance(piece, (bytes, bytearray)):
+            raise InvalidArgument(f"a piece of a body must be bytes, not {type(piece).__name__}")
+        yield bytes(piece)
 
 
 def transport_error(exc: BaseException, url: str, deadline: Deadline | None) -> BaseException:
