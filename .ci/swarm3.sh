@@ -49,7 +49,7 @@ pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 STARTED="${RAWDOCK_STARTED:-$DIR/started}"
 started() { echo "swarm3-$1" >>"$STARTED"; }
 ours() { grep -qx "swarm3-$1" "$STARTED" 2>/dev/null; }
-forget() { sed -i "/^swarm3-$1\$/d" "$STARTED"; }
+forget() { if [ -f "$STARTED" ]; then sed -i "/^swarm3-$1\$/d" "$STARTED"; fi; }
 
 # `ip netns add` makes /run/netns (a directory, bind-mounted on itself, shared) the first time;
 # stop undoes that too when start did it and no other namespace is left in it.
@@ -111,6 +111,12 @@ start_node() { # N
       mount -t sysfs sysfs /sys
       mount --rbind "$home/cgroup" /sys/fs/cgroup
       if [ -d "$containerd_dir" ]; then mount -t tmpfs tmpfs "$containerd_dir"; fi
+      # Only stdin, stdout and stderr go on: a lock file the caller holds open must not be
+      # held by dockerd for as long as it runs.
+      for fd in /proc/$$/fd/*; do
+        fd="${fd##*/}"
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+      done
       exec dockerd --data-root "$home/data" --exec-root "$home/exec" \
         --pidfile "$home/docker.pid" --host "unix://$home/docker.sock" \
         --cgroup-parent "rawdock-swarm3-node$n" --config-file "$home/daemon.json"
@@ -194,6 +200,9 @@ cmd_stop() {
   # The engines' data (images, swarm state) is removed with them: a next start is fresh.
   for n in "${NODES[@]}"; do
     if [ -d "$DIR/node$n" ] && ! pid_alive "$DIR/node$n/docker.pid"; then rm -rf "$DIR/node$n"; fi
+  done
+  for n in "${NODES[@]}"; do
+    if pid_alive "$DIR/node$n/docker.pid"; then return 0; fi  # not ours: its env stays
   done
   rm -f "$DIR/env"
 }

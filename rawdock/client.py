@@ -160,6 +160,10 @@ class RequestBuilder:
                 f"a request body is bytes or an iterable of bytes, not {type(body).__name__}"
             )
         if not isinstance(body, bytes):
+            if isinstance(body, str) or not hasattr(body, "__iter__"):
+                raise InvalidArgument(
+                    f"a body is bytes or an iterable of bytes, not {type(body).__name__}"
+                )
             fields.append(("Transfer-Encoding", "chunked"))
             body = b""
         try:

@@ -224,13 +224,10 @@ class BaseExchange(Generic[C]):
         traced. Once one is taken the request is never resent: an iterable gives its pieces
         once."""
         self._streamed = True
-        try:
-            for chunk in chunked(pieces):
-                if self._trace:
-                    self._trace("send", chunk)
-                yield chunk
-        except TypeError as exc:  # a piece that is not bytes: the connection is then closed
-            raise InvalidArgument(f"a piece of the request body is not bytes: {exc}") from None
+        for chunk in chunked(_bytes_only(pieces)):
+            if self._trace:
+                self._trace("send", chunk)
+            yield chunk
 
     def _received(self, data: bytes) -> None:
         """Feed what one read brought (b"": the daemon closed the connection)."""
@@ -295,6 +292,13 @@ class BaseExchange(Generic[C]):
         rawdock raw."""
         self.close()
         return transport_error(exc, self._url, self._deadline)
+
+
+def _bytes_only(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        if not isinstance(piece, (bytes, bytearray)):
+            raise InvalidArgument(f"a piece of a body must be bytes, not {type(piece).__name__}")
+        yield bytes(piece)
 
 
 def transport_error(exc: BaseException, url: str, deadline: Deadline | None) -> BaseException:

@@ -207,12 +207,8 @@ def _query_cases() -> list[tuple[str, Callable[[rawdock.Client, str], object], s
             "/containers/web/kill",
             "signal",
         ),
-        (
-            "stop-signal",
-            lambda c, v: c.stop_container("web", signal=v),
-            "/containers/web/stop",
-            "signal",
-        ),
+        # stop's signal needs API 1.42: on this client's 1.41 it is refused before anything is
+        # sent (tests/test_api_containers.py).
         ("events-since", lambda c, v: c.events(since=v), "/events", "since"),
         ("events-until", lambda c, v: c.events(until=v), "/events", "until"),
         ("logs-tail", lambda c, v: c.logs("web", tail=v), "/containers/web/logs", "tail"),
