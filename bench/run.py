@@ -286,10 +286,19 @@ def latency_contenders(
         for line in lines[1:]:
             name, _, value = line.partition(":")
             fields[name.lower()] = value.strip()
-        length = int(fields["content-length"])  # the daemon's answers here are not chunked
-        while size < end + 4 + length:
-            size += sock.recv_into(view[size:])
-        body = bytes(buffer[end + 4 : end + 4 + length])
+        if "content-length" in fields:
+            length = int(fields["content-length"])
+            while size < end + 4 + length:
+                size += sock.recv_into(view[size:])
+            body = bytes(buffer[end + 4 : end + 4 + length])
+        else:  # chunked: the daemon's answer passed Go's 2 KiB buffer (many containers)
+            while buffer[size - 5 : size] != b"0\r\n\r\n":
+                size += sock.recv_into(view[size:])
+            rest, pieces = bytes(buffer[end + 4 : size]), []
+            while (line_end := rest.find(b"\r\n")) > 0 and (chunk := int(rest[:line_end], 16)):
+                pieces.append(rest[line_end + 2 : line_end + 2 + chunk])
+                rest = rest[line_end + 4 + chunk :]
+            body = b"".join(pieces)
         _ = body == b"OK" if path == "/_ping" else json.loads(body)
         if not keep_alive:
             sock.close()
@@ -741,20 +750,19 @@ class Target:
 
 
 TARGETS = [
-    Target("import rawdock <= 1.2x the socket+json floor", "import", "import rawdock",
-           "import socket, json (floor)", at_most=1.2),
-    Target("kept-alive /_ping <= 1.25x the bare socket", "latency: GET /_ping, kept", "rawdock",
-           "bare socket (limit)", at_most=1.25),
+    # The guard-rails of the readable core (issue 12): what the plain, readable code must still
+    # show. The older, stricter targets (import <= 1.2x the floor, ping <= 1.25x the bare
+    # socket) are retired: docs/benchmarks.md shows no client that checks anything meets them.
+    Target("import rawdock <= 1.6x the socket+json floor", "import", "import rawdock",
+           "import socket, json (floor)", at_most=1.6),
     Target("kept-alive /_ping >= 8x faster than docker-py", "latency: GET /_ping, kept",
            "docker-py", "rawdock", at_least=8.0),
-    Target("big chunks >= 0.5x bare recv_into", "parser: ", "rawdock ResponseParser",
-           "bare recv_into (limit)", at_least=0.5),
     Target("big chunks >= 1.5x h11", "parser: ", "rawdock ResponseParser", "h11", at_least=1.5),
     Target("small chunks >= 3x h11", "parser: ", "rawdock ResponseParser", "h11", at_least=3.0),
-    Target("daemon log >= 0.9x bare socket", "daemon log", "rawdock", "bare socket (limit)",
-           at_least=0.9),
+    Target("daemon log >= 1.5x docker-py", "daemon log", "rawdock", "docker-py", at_least=1.5),
     Target("flat memory: peak <= 2x the bare socket's one 256 KiB buffer", "memory", "rawdock",
            "bare socket (limit)", at_most=2.0),
+    # The command line's start-up (issue 16).
     Target("rawdock ps/images/version <= 1.5x the docker CLI", "cli: ", "rawdock",
            "docker CLI (reference)", at_most=1.5),
     Target("rawdock run --rm IMAGE true <= 1.2x the docker CLI", "cli: ", "rawdock",
