@@ -460,3 +460,21 @@ def test_inspect_finds_networks_and_volumes(network_and_volume: dict[str, str]) 
     same("inspect", "-f", "{{.Name}}", network, volume)
     same("inspect", "--type", "volume", "-f", "{{.Driver}}", volume)
     same("inspect", f"{PREFIX}-nothing")
+
+
+def test_stop_grace_longer_than_the_timeout_is_not_cut_off(
+    session_client: rawdock.Client, busybox: str
+) -> None:
+    # sh as PID 1 ignores SIGTERM: the daemon waits out the whole grace period (3 s), longer
+    # than this --timeout (1 s), which stop -t stretches rather than failing at 1 s.
+    created = session_client.create_container(
+        {"Image": busybox, "Cmd": ["sh", "-c", "sleep 60"], "Labels": support.labels()}
+    )
+    try:
+        session_client.start_container(created["Id"])
+        began = time.monotonic()
+        result = _rawdock("--timeout", "1", "stop", "-t", "3", created["Id"])
+        assert (result.returncode, result.stderr) == (0, ""), result.stderr
+        assert time.monotonic() - began >= 3
+    finally:
+        session_client.remove_container(created["Id"], force=True)

@@ -607,11 +607,24 @@ def _timeout_flag(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def _allowing(ctx: Context, grace: int | None) -> Any:
+    """The client, its --timeout deadline stretched by the grace period `stop -t N` asks the
+    daemon to wait (the daemon answers only once the container has stopped), so that a long
+    grace period is not cut off by the default 60 seconds."""
+    from ..client import Client
+
+    client = ctx.client
+    if grace is None or not isinstance(client, Client) or client.transport.deadline is None:
+        return client  # no grace asked for, no deadline to stretch, or --curl
+    return client.with_deadline(client.transport.deadline + max(grace, 0))
+
+
 def stop(ctx: Context, args: argparse.Namespace) -> int:
     """POST /containers/{id}/stop?t=N&signal=S for each; prints each name."""
+    client = _allowing(ctx, args.time)
 
     def action(name: str) -> None:
-        ctx.client.stop_container(name, timeout=args.time, signal=args.signal)
+        client.stop_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 
@@ -622,9 +635,10 @@ def restart_flags(parser: argparse.ArgumentParser) -> None:
 
 def restart(ctx: Context, args: argparse.Namespace) -> int:
     """POST /containers/{id}/restart?t=N&signal=S for each; prints each name."""
+    client = _allowing(ctx, args.time)
 
     def action(name: str) -> None:
-        ctx.client.restart_container(name, timeout=args.time, signal=args.signal)
+        client.restart_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 
