@@ -478,3 +478,18 @@ def test_stop_grace_longer_than_the_timeout_is_not_cut_off(
         assert time.monotonic() - began >= 3
     finally:
         session_client.remove_container(created["Id"], force=True)
+
+
+def test_it_without_a_terminal_is_refused_as_docker_refuses_it(objects: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    up = objects["names"]["up"]
+    for argv in (["run", "-it", "--rm", objects["image"], "true"], ["exec", "-it", up, "true"]):
+        results = [
+            subprocess.run([*tool, *argv], stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            for tool in (["/usr/local/bin/docker"], [sys.executable, "-m", "rawdock"])
+        ]
+        assert [(r.returncode, r.stdout, r.stderr) for r in results] == [
+            (1, "", "the input device is not a TTY\n")
+        ] * 2

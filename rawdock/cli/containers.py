@@ -410,6 +410,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     container's status, as `docker run` does."""
     from ..config import ConfigError
 
+    if not args.detach and args.interactive and args.tty:
+        from .interactive import require_terminal
+
+        require_terminal(ctx, args)
     try:
         created = create_container(ctx, args)
     except ConfigError:  # a bad flag value: a usage error, as any other command's

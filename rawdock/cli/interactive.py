@@ -83,11 +83,19 @@ def exec_command_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND")
 
 
+def require_terminal(ctx: Context, args: argparse.Namespace) -> None:
+    """`-it` with a standard input that is no terminal (a pipe, a file): refused before
+    anything is sent, as docker refuses it, since raw mode and the keys make no sense there."""
+    if args.interactive and args.tty and not ctx.curl and not sys.stdin.isatty():
+        raise CommandError("the input device is not a TTY", 1)
+
+
 def exec_command(ctx: Context, args: argparse.Namespace) -> int:
     """`docker exec`: POST /containers/{id}/exec, POST /exec/{id}/start (hijacked), then
     GET /exec/{id}/json for the command's exit status, which is ours."""
     if not args.command:
         raise CommandError("rawdock: 'rawdock exec' requires at least 2 arguments", 1)
+    require_terminal(ctx, args)
     env = None
     if args.env:
         from .options import parse_env  # compiles its patterns at import: only when needed
