@@ -493,3 +493,24 @@ def test_it_without_a_terminal_is_refused_as_docker_refuses_it(objects: dict[str
         assert [(r.returncode, r.stdout, r.stderr) for r in results] == [
             (1, "", "the input device is not a TTY\n")
         ] * 2
+
+
+def test_prunes_ask_first_as_docker_does(engine: None) -> None:
+    import subprocess
+    import sys
+
+    nothing = f"label={PREFIX}-none=1"
+    for argv in (
+        ["network", "prune", "--filter", nothing],
+        ["volume", "prune", "--filter", nothing],
+        ["container", "prune", "--filter", nothing],
+        ["image", "prune", "--filter", nothing],
+        ["system", "prune", "--filter", nothing],
+    ):
+        for answer in ("n\n", "y\n"):
+            results = [
+                subprocess.run([*tool, *argv], input=answer, capture_output=True, text=True)
+                for tool in (["/usr/local/bin/docker"], [sys.executable, "-m", "rawdock"])
+            ]
+            theirs, ours = ((r.returncode, r.stdout, r.stderr) for r in results)
+            assert ours == theirs, argv

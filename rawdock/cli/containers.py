@@ -15,8 +15,8 @@ from typing import Any
 
 from ..errors import DockerError, NotFound, RawdockError
 from . import output
-from .context import CommandError, Context, daemon_error
-from .flags import add_filter_flag, add_format_flag, parse_filters
+from .context import CommandError, Context, confirm, daemon_error, print_pruned
+from .flags import add_filter_flag, add_format_flag, add_prune_flags, parse_filters
 from .template import Row
 
 __all__ = [
@@ -882,30 +882,17 @@ PRUNE_WARNING = "WARNING! This will remove all stopped containers."
 
 
 def prune_flags(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s [OPTIONS]"
-    parser.add_argument(
-        "--filter", action="append", default=[], metavar="filter",
-        help='Provide filter values (e.g. "until=<timestamp>")',
-    )  # fmt: skip
-    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
+    add_prune_flags(parser)
 
 
 def prune(ctx: Context, args: argparse.Namespace) -> int:
     """POST /containers/prune?filters=...; prints what was deleted and the space reclaimed."""
-    from .networks import confirm
-
     if not args.force and not confirm(ctx, PRUNE_WARNING):
         return 0
     pruned = ctx.client.prune_containers(filters=parse_filters(args.filter) or None)
     print_pruned(ctx, "Deleted Containers:", pruned.get("ContainersDeleted"))
     ctx.print(f"Total reclaimed space: {output.human_size(pruned.get('SpaceReclaimed') or 0)}")
     return 0
-
-
-def print_pruned(ctx: Context, title: str, deleted: list[str] | None) -> None:
-    """A prune's list as docker prints it: a title, the names, a blank line; nothing if none."""
-    if deleted:
-        ctx.print_lines([title, *deleted, ""])
 
 
 # --- cp ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..client import Client
     from .trace import CurlClient
 
-__all__ = ["Context", "CommandError", "daemon_error"]
+__all__ = ["Context", "CommandError", "daemon_error", "confirm", "print_pruned"]
 
 #: The width assumed when the output is no terminal (shutil.get_terminal_size's fallback).
 DEFAULT_TERMINAL_WIDTH = 80
@@ -99,3 +99,18 @@ class Context:
     def sink() -> tuple[TextIO, BinaryIO]:
         """Where output goes when it must not be shown (--curl)."""
         return io.StringIO(), io.BytesIO()
+
+
+def confirm(ctx: Context, warning: str) -> bool:
+    """docker's question before a prune: the warning, then "[y/N]", answered on stdin."""
+    import sys
+
+    ctx.out.write(f"{warning}\nAre you sure you want to continue? [y/N] ")
+    ctx.out.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def print_pruned(ctx: Context, title: str, deleted: list[str] | None) -> None:
+    """A prune's list as docker prints it: a title, the names, a blank line; nothing if none."""
+    if deleted:
+        ctx.print_lines([title, *deleted, ""])

@@ -38,6 +38,7 @@ __all__ = [
     "EXIT_ARGUMENT_ERROR",
     "add_format_flag",
     "add_filter_flag",
+    "add_prune_flags",
     "parse_filters",
     "usage_error",
 ]
@@ -236,6 +237,17 @@ def add_format_flag(
         help=f"Format {what} using a custom template: 'table', 'table TEMPLATE', 'json' or "
         "'TEMPLATE' (Go template syntax: see docs/cli.md)",
     )
+
+
+def add_prune_flags(parser: argparse.ArgumentParser, example: str = "until=<timestamp>") -> None:
+    """What every prune verb takes: `--filter` (repeatable; `parse_filters` makes the query
+    value) and `-f/--force` (no question asked)."""
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.add_argument(
+        "--filter", action="append", default=[], metavar="filter",
+        help=f'Provide filter values (e.g. "{example}")',
+    )  # fmt: skip
+    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
 
 
 def add_filter_flag(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import output
 from .context import CommandError, Context
-from .flags import add_filter_flag, add_format_flag, parse_filters
+from .flags import add_filter_flag, add_format_flag, add_prune_flags, parse_filters
 
 __all__ = ["images", "pull", "rmi", "tag", "image_inspect", "show_pull"]
 
@@ -153,23 +153,16 @@ def image_inspect(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def image_prune_flags(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s [OPTIONS]"
     parser.add_argument(
         "-a", "--all", action="store_true", help="Remove all unused images, not just dangling ones"
     )
-    parser.add_argument(
-        "--filter", action="append", default=[], metavar="filter",
-        help='Provide filter values (e.g. "until=<timestamp>")',
-    )  # fmt: skip
-    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
+    add_prune_flags(parser)
 
 
 def image_prune(ctx: Context, args: argparse.Namespace) -> int:
     """POST /images/prune?filters=... (dangling=false with -a): what was untagged and deleted,
     then the space reclaimed."""
-    from .containers import print_pruned
-    from .flags import parse_filters
-    from .networks import confirm
+    from .context import confirm, print_pruned
     from .system import _image_changes
 
     warning = (

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..errors import NotFound
 from . import output
-from .context import Context
-from .flags import add_filter_flag, add_format_flag, parse_filters
+from .context import Context, confirm
+from .flags import add_filter_flag, add_format_flag, add_prune_flags, parse_filters
 from .template import Row
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "network_disconnect",
     "network_prune",
     "NetworkRow",
-    "confirm",
 ]
 
 JSON = Any
@@ -78,16 +77,6 @@ class NetworkRow(Row):
 
     def CreatedAt(self) -> str:  # noqa: N802
         return str(self.n.get("Created") or "")
-
-
-def confirm(ctx: Context, warning: str) -> bool:
-    """docker's prompt before a prune: the warning, then "[y/N]" read from stdin."""
-    import sys
-
-    ctx.out.write(f"{warning}\nAre you sure you want to continue? [y/N] ")
-    ctx.out.flush()
-    answer = sys.stdin.readline().strip().lower()
-    return answer in ("y", "yes")
 
 
 # --- network ls -------------------------------------------------------------------------------
@@ -272,12 +261,7 @@ PRUNE_WARNING = "WARNING! This will remove all custom networks not used by at le
 
 
 def network_prune_flags(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s [OPTIONS]"
-    parser.add_argument(
-        "--filter", action="append", default=[], metavar="filter",
-        help='Provide filter values (e.g. "until=<timestamp>")',
-    )  # fmt: skip
-    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
+    add_prune_flags(parser)
 
 
 def network_prune(ctx: Context, args: argparse.Namespace) -> int:
@@ -286,6 +270,6 @@ def network_prune(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     pruned = ctx.client.prune_networks(filters=parse_filters(args.filter) or None)
     deleted = pruned.get("NetworksDeleted") or []
-    if deleted:
+    if deleted:  # no blank line after them: docker prints no reclaimed space for networks
         ctx.print_lines(["Deleted Networks:", *deleted])
     return 0

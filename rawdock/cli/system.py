@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import NotFound, RawdockError
 from . import output
 from .context import CommandError, Context, daemon_error
-from .flags import add_filter_flag, add_format_flag
+from .flags import add_filter_flag, add_format_flag, add_prune_flags
 from .template import Row, Struct, TemplateError, parse, render
 
 __all__ = ["version", "info", "inspect", "show_inspected", "df", "prune", "events", "event_line"]
@@ -298,15 +298,10 @@ def df(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def prune_flags(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s [OPTIONS]"
     parser.add_argument(
         "-a", "--all", action="store_true", help="Remove all unused images not just dangling ones"
     )
-    parser.add_argument(
-        "--filter", action="append", default=[], metavar="filter",
-        help='Provide filter values (e.g. "label=<key>=<value>")',
-    )  # fmt: skip
-    parser.add_argument("-f", "--force", action="store_true", help="Do not prompt for confirmation")
+    add_prune_flags(parser, "label=<key>=<value>")
     parser.add_argument("--volumes", action="store_true", help="Prune anonymous volumes")
 
 
@@ -320,15 +315,18 @@ def _prune_warning(args: argparse.Namespace) -> str:
         else "all dangling images",
         "unused build cache",
     ]
-    return "WARNING! This will remove:\n" + "".join(f"  - {item}\n" for item in removed)
+    warning = "WARNING! This will remove:\n" + "".join(f"  - {item}\n" for item in removed)
+    if args.filter:
+        warning += "\n  Items to be pruned will be filtered with:\n"
+        warning += "".join(f"  - {value}\n" for value in args.filter)
+    return warning
 
 
 def prune(ctx: Context, args: argparse.Namespace) -> int:
     """`docker system prune`: POST /containers/prune, /networks/prune, (/volumes/prune),
     /images/prune and /build/prune in turn, then the total space reclaimed."""
-    from .containers import print_pruned
+    from .context import confirm, print_pruned
     from .flags import parse_filters
-    from .networks import confirm
 
     if not args.force and not confirm(ctx, _prune_warning(args)):
         return 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import NotFound
 from . import output
-from .context import Context
+from .context import Context, confirm, print_pruned
 from .flags import add_filter_flag, add_format_flag, parse_filters
 from .template import Row
 
@@ -172,9 +172,7 @@ def volume_rm(ctx: Context, args: argparse.Namespace) -> int:
 
 # --- volume prune -----------------------------------------------------------------------------
 
-PRUNE_WARNING = (
-    "WARNING! This will remove anonymous local volumes not used by at least one container."
-)
+PRUNE_WARNING = "WARNING! This will remove {} local volumes not used by at least one container."
 
 
 def volume_prune_flags(parser: argparse.ArgumentParser) -> None:
@@ -194,16 +192,17 @@ def volume_prune_flags(parser: argparse.ArgumentParser) -> None:
 
 def volume_prune(ctx: Context, args: argparse.Namespace) -> int:
     """POST /volumes/prune?filters=...; prints what was deleted and the space reclaimed."""
-    from .networks import confirm
-
-    if not args.force and not confirm(ctx, PRUNE_WARNING):
+    # Before API 1.42 the daemon prunes named volumes too, and docker's question says so.
+    major, _, minor = ctx.client.api_version.partition(".")
+    everything = args.all or (int(major), int(minor)) < (1, 42)
+    if not args.force and not confirm(
+        ctx, PRUNE_WARNING.format("all" if everything else "anonymous")
+    ):
         return 0
     filters = parse_filters(args.filter)
     if args.all:
         filters["all"] = ["true"]
     pruned = ctx.client.prune_volumes(filters=filters or None)
-    deleted = pruned.get("VolumesDeleted") or []
-    if deleted:
-        ctx.print_lines(["Deleted Volumes:", *deleted, ""])
+    print_pruned(ctx, "Deleted Volumes:", pruned.get("VolumesDeleted"))
     ctx.print(f"Total reclaimed space: {output.human_size(pruned.get('SpaceReclaimed') or 0)}")
     return 0
