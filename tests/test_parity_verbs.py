@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import support
+from test_api_auth import auth_registry  # noqa: F401
 from test_parity import FILTER, PREFIX, _docker, _rawdock, objects, same  # noqa: F401
 
 import rawdock
@@ -341,7 +342,11 @@ USER, PASSWORD = "rawdock", "rawdock-test-password"
 
 
 def test_login_push_logout_as_docker_does(
-    session_client: rawdock.Client, busybox: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    session_client: rawdock.Client,
+    busybox: str,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    auth_registry: str,
 ) -> None:
     import json
 
