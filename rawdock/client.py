@@ -32,6 +32,7 @@ from .api import (
     json_body,
     result_of,
 )
+from .api.calls import version_tuple
 from .errors import InvalidArgument
 from .exchange import DEFAULT_TIMEOUT, _Default
 from .hijack import HijackedStream, HijackSession, is_hijacked
@@ -64,15 +65,11 @@ def _is_raw_path(path: str) -> bool:
     return path.startswith("/") and path.isascii() and path.isprintable() and " " not in path
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
 def negotiate_version(server: str | None) -> str:
     """min(server, MAX_API_VERSION); the daemon's newest when it does not say."""
     if not server:
         return MAX_API_VERSION
-    return min(server, MAX_API_VERSION, key=_version_tuple)
+    return min(server, MAX_API_VERSION, key=version_tuple)
 
 
 class RequestBuilder:

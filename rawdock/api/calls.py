@@ -110,7 +110,8 @@ def _since(version: str, **given: object) -> Needs:
     return tuple((name, version) for name, value in given.items() if value is not None)
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
+def version_tuple(version: str) -> tuple[int, ...]:
+    """ "1.41" -> (1, 41): versions compare as numbers, never as text ("1.9" < "1.10")."""
     return tuple(int(part) for part in version.split("."))
 
 
@@ -118,7 +119,7 @@ def check_version(needs: Needs, version: str, what: str) -> None:
     """Raise InvalidArgument when the negotiated API `version` lacks something `needs` lists:
     the daemon would otherwise ignore the parameter silently (or answer 404 for the path)."""
     for name, minimum in needs:
-        if _version_tuple(version) < _version_tuple(minimum):
+        if version_tuple(version) < version_tuple(minimum):
             raise InvalidArgument(
                 f"{name} ({what}) needs API version {minimum}; this daemon speaks {version}"
             )

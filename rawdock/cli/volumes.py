@@ -193,8 +193,9 @@ def volume_prune_flags(parser: argparse.ArgumentParser) -> None:
 def volume_prune(ctx: Context, args: argparse.Namespace) -> int:
     """POST /volumes/prune?filters=...; prints what was deleted and the space reclaimed."""
     # Before API 1.42 the daemon prunes named volumes too, and docker's question says so.
-    major, _, minor = ctx.client.api_version.partition(".")
-    everything = args.all or (int(major), int(minor)) < (1, 42)
+    from ..api.calls import version_tuple
+
+    everything = args.all or version_tuple(ctx.client.api_version) < (1, 42)
     if not args.force and not confirm(
         ctx, PRUNE_WARNING.format("all" if everything else "anonymous")
     ):
