@@ -147,6 +147,9 @@ write_env() {
 cmd_start() {
   [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
   mkdir -p "$DIR"
+  # The lock the nodes' users take (tests/test_swarm3.py, tutorial chapter 14), made here as
+  # root: a reader in the docker group cannot create files in $DIR, but may open this one.
+  touch "$DIR/test.lock"
   make_hub
   local n
   for n in "${NODES[@]}"; do make_node_ns "$n"; done
