@@ -14,7 +14,8 @@ get: the file back out (GET /containers/{id}/archive).
     docker-py  container.get_archive(path) read to its end into a tar file on disk;
     docker cp  docker cp ID:PATH DIR (it also unpacks the tar).
 
-Throughput is the file's size over the median wall time of the timed rounds. Memory: the peak of
+Throughput is the file's size over the median wall time of the timed rounds; CPU is the
+contender's own (user and system) over the same call, the median of the rounds. Memory: the peak of
 Python's allocations during the call (tracemalloc) for the two libraries, measured in one more
 round of their own after the timed ones (tracemalloc hooks every allocation and would slow the
 timed rounds of the Python contenders only), and the peak resident size of the `docker` process
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -67,10 +69,16 @@ def _tar_on_disk(source: Path, directory: Path) -> Path:
     return tar
 
 
-def _python_time(run: Callable[[], None]) -> tuple[float, int]:
+def _cpu_seconds(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def _python_time(run: Callable[[], None]) -> tuple[float, float, int]:
+    cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF))
     start = time.perf_counter()
     run()
-    return time.perf_counter() - start, 0
+    elapsed = time.perf_counter() - start
+    return elapsed, _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - cpu, 0
 
 
 def _python_peak(run: Callable[[], None]) -> int:
@@ -82,7 +90,7 @@ def _python_peak(run: Callable[[], None]) -> int:
         tracemalloc.stop()
 
 
-def _cli_peak(argv: list[str]) -> tuple[float, int]:
+def _cli_peak(argv: list[str]) -> tuple[float, float, int]:
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -91,7 +99,7 @@ def _cli_peak(argv: list[str]) -> tuple[float, int]:
     if process.returncode:
         said = process.stderr.read().decode() if process.stderr else ""
         raise RuntimeError(f"{argv} failed: {said}")
-    return elapsed, usage.ru_maxrss * 1024  # kilobytes on Linux
+    return elapsed, _cpu_seconds(usage), usage.ru_maxrss * 1024  # kilobytes on Linux
 
 
 def main() -> None:
@@ -153,7 +161,7 @@ def main() -> None:
             ("get", "docker-py", lambda: _python_time(dockerpy_get)),
             ("get", "docker cp", lambda: _cli_peak(["docker", "cp", f"{cid}:{remote}", str(out)])),
         ]
-        samples: dict[tuple[str, str], list[tuple[float, int]]] = {
+        samples: dict[tuple[str, str], list[tuple[float, float, int]]] = {
             (direction, name): [] for direction, name, _ in contenders
         }
         # Interleaved, so that a busy moment hits every contender alike, and rotated round by
@@ -179,13 +187,16 @@ def main() -> None:
             f"{args.mib} MiB file, {args.rounds} rounds, load average {load[0]:.2f} "
             f"on {os.cpu_count()} CPUs"
         )
-        print(f"{'':4} {'contender':10} {'median s':>9} {'MiB/s':>8} {'peak memory':>14}")
+        print(
+            f"{'':4} {'contender':10} {'median s':>9} {'MiB/s':>8} {'CPU s':>6} {'peak memory':>14}"
+        )
         for (direction, name), runs in samples.items():
-            seconds = statistics.median(elapsed for elapsed, _ in runs)
-            peak = python_peaks.get((direction, name)) or max(peak for _, peak in runs)
+            seconds = statistics.median(elapsed for elapsed, _, _ in runs)
+            cpu = statistics.median(cpu for _, cpu, _ in runs)
+            peak = python_peaks.get((direction, name)) or max(peak for _, _, peak in runs)
             kind = "RSS" if name == "docker cp" else "py"
             print(
-                f"{direction:4} {name:10} {seconds:9.2f} {size / MIB / seconds:8.0f} "
+                f"{direction:4} {name:10} {seconds:9.2f} {size / MIB / seconds:8.0f} {cpu:6.2f} "
                 f"{peak / MIB:9.1f} MiB {kind}"
             )
     finally:
