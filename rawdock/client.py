@@ -44,9 +44,9 @@ __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 
 T = TypeVar("T")
 B = TypeVar("B", bound="RequestBuilder")
-#: The bounds `RequestBuilder.bounds` gives the transport: body read timeout, deadline, head
-#: read timeout.
-Bounds = tuple["float | None | _Default", "float | None | _Default", "float | None | _Default"]
+#: The bounds `RequestBuilder.bounds` gives the transport: body read timeout, deadline, and
+#: the daemon's work before it answers.
+Bounds = tuple["float | None | _Default", "float | None | _Default", "float | None"]
 
 #: The newest API version rawdock speaks. Negotiation picks min(this, the daemon's).
 MAX_API_VERSION = "1.48"
@@ -117,13 +117,13 @@ class RequestBuilder:
         timeouts, and the first of its own deadline (`wait_container(timeout=)`), this client's
         `with_deadline`, and the client's `deadline`, which does not bound calls whose body
         waits for the daemon's events by design (follow streams, events, wait)."""
-        head_timeout = call.head_timeout if isinstance(call, Call) else DEFAULT_TIMEOUT
+        work = call.work if isinstance(call, Call) else 0
         deadline: float | None | _Default = self._deadline
         if isinstance(call, Call) and call.deadline is not None:
             deadline = call.deadline
         elif isinstance(deadline, _Default) and call.timeout is None:
             deadline = None
-        return call.timeout, deadline, head_timeout
+        return call.timeout, deadline, work
 
     def request_bytes(
         self,

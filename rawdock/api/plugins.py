@@ -11,6 +11,7 @@ from typing import Any
 from ..auth import AuthConfig, registry_auth_header
 from ..wire import target
 from .calls import (
+    DAEMON_WORK,
     JSON,
     Body,
     Call,
@@ -81,7 +82,7 @@ class Plugins:
         """`docker plugin enable NAME`: `POST /plugins/{name}/enable?timeout=N`: the engine
         starts the plugin and waits up to N seconds (default 30) for its socket."""
         path = target("/plugins/{}/enable", name, query={"timeout": timeout})
-        return Call("POST", path, result=_nothing, head_timeout=None)
+        return Call("POST", path, result=_nothing, work=DAEMON_WORK)
 
     @endpoint
     def disable_plugin(name: str, force: bool = False) -> Call[None]:
@@ -114,7 +115,7 @@ class Plugins:
         plugin (`config.json` and `rootfs/`) as the body (bytes, or pieces sent chunked, such
         as `rawdock.archive.tar_stream(DIR)`)."""
         path = target("/plugins/create", query={"name": name})
-        return Call("POST", path, context, "application/x-tar", result=_nothing, head_timeout=None)
+        return Call("POST", path, context, "application/x-tar", result=_nothing, work=DAEMON_WORK)
 
     @stream
     def push_plugin(name: str, auth: AuthConfig | None = None) -> StreamCall[JSON]:
