@@ -3,7 +3,8 @@
 - A daemon restart leaves the pool full of dead connections: the first call after it succeeds
   on a fresh one, and a daemon still down is DaemonUnreachable in docker's words.
 - A silent daemon, one that stalls after the head, and one that sends a byte a second: every
-  kind of call (plain, stream, follow stream, wait) fails within its bound.
+  kind of call (plain, stream, follow stream, wait, progress, archive, build, attach, and the
+  calls the daemon answers once its work is done) fails within its bound.
 - Bad arguments are InvalidArgument, raised before anything is sent, for every public method.
 """
 
@@ -42,6 +43,9 @@ POOLED = 4
 
 CHUNKED_HEAD = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+)
+TAR_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n"
 )
 LOGS_HEAD = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
@@ -188,9 +192,13 @@ KINDS: list[tuple[str, Callable[[Any], object], bytes, bytes]] = [
     ("follow", lambda client: list(client.logs("web", follow=True)), LOGS_HEAD, SLOW_CHUNKS),
     ("events", lambda client: list(client.events()), CHUNKED_HEAD, SLOW_CHUNKS),
     ("wait", lambda client: client.wait_container("web"), CHUNKED_HEAD, SLOW_CHUNKS),
+    ("progress", lambda client: list(client.pull("x", tag="1")), CHUNKED_HEAD, SLOW_CHUNKS),
+    ("archive", lambda client: list(client.get_archive("web", "/")), TAR_HEAD, SLOW_CHUNKS),
+    ("build", lambda client: list(client.build(b"tar")), CHUNKED_HEAD, SLOW_CHUNKS),
 ]
-#: Kinds whose body waits for events by design: only a deadline given for them cuts them off.
-WAITING = {"follow", "events", "wait"}
+#: Kinds whose body waits for events by design (build's for its steps, containers that run as
+#: long as they run): only a deadline given for them cuts them off.
+WAITING = {"follow", "events", "wait", "build"}
 
 
 def expect_timeout(run: Callable[[], object], bound: float) -> None:
@@ -218,6 +226,23 @@ def test_a_silent_daemon_times_out_before_the_head(
 ) -> None:
     """Before: the streams and wait had no bound at all, and hung for ever."""
     _, run, _, _ = next(k for k in KINDS if k[0] == kind)
+    fake.script(silent)
+    client = make_client()
+    expect_timeout(lambda: run(client), TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda client: client.attach_container("web", tty=False),
+        lambda client: client.exec_start("e1", tty=False),
+    ],
+    ids=["attach", "exec"],
+)
+def test_a_silent_daemon_times_out_before_the_upgrade(
+    fake: FakeDaemon, make_client: Callable[..., Any], run: Callable[[Any], object]
+) -> None:
+    """After the 101 a session is the caller's; until then, the read timeout holds."""
     fake.script(silent)
     client = make_client()
     expect_timeout(lambda: run(client), TIMEOUT)
@@ -673,3 +698,22 @@ def test_cli_verbs_that_wait_for_the_daemons_work_are_bounded(
     assert time.monotonic() - started < TIMEOUT + GRACE + SLACK
     err = capsys.readouterr().err  # (login warns of -p first, as docker's does)
     assert err.splitlines()[-1].startswith("no complete answer from the Docker daemon"), err
+
+
+def test_cli_stop_minus_one_waits_for_the_container_past_the_timeout(
+    fake: FakeDaemon, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-t -1`: the daemon waits for the container to exit on its own, and so does the CLI,
+    as docker's does; any other grace period stretches --timeout by itself."""
+    from rawdock.cli import main
+
+    def late_no_content(peer: Peer) -> None:
+        peer.read_request()
+        peer.sleep(TIMEOUT * 3)
+        peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+        peer.wait_for_close()
+
+    fake.script(late_no_content)
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(TIMEOUT)]
+    assert main([*argv, "stop", "-t", "-1", "web"]) == 0
+    assert capsys.readouterr().out == "web\n"
