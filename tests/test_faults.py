@@ -327,6 +327,7 @@ WORK_CALLS: dict[str, tuple[Callable[[Any], object], float]] = {
     "inspect_distribution": (lambda client: client.inspect_distribution("x"), WORK),
     "swarm_join": (lambda client: client.swarm_join(["127.0.0.1:1"], "token"), WORK),
     "swarm_leave": (lambda client: client.swarm_leave(), WORK),
+    "plugin_privileges": (lambda client: client.plugin_privileges("x"), WORK),
     "enable_plugin": (lambda client: client.enable_plugin("p"), WORK),
     "create_plugin": (lambda client: client.create_plugin("p", b"tar"), WORK),
 }
@@ -344,17 +345,21 @@ def test_every_call_waits_a_bounded_time_for_its_head() -> None:
     deadline. Every head has a finite bound: the timeout, or the timeout plus the daemon's
     work; only the bodies that wait for events by design have none."""
     client = rawdock.Client(host="unix:///nonexistent", version="1.41", timeout=TIMEOUT)
-    special: dict[str, tuple[Any, ...]] = {"build": (b"tar",), "configure_plugin": ("p", {})}
+    special: dict[str, tuple[Any, ...]] = {"build": (b"tar",)}
     works = {"stop_container", "restart_container", "put_archive", "commit", "df", "search"}
     works |= {"login", "inspect_distribution", "swarm_join", "swarm_leave", "enable_plugin"}
-    works |= {"create_plugin", "prune_containers", "prune_images", "prune_volumes"}
-    works |= {"prune_builds"}
+    works |= {"plugin_privileges", "create_plugin", "prune_containers", "prune_images"}
+    works |= {"prune_volumes", "prune_builds"}
     heads: dict[str, float | None] = {}
     for name in _public_methods():
         declared = getattr(Endpoints, name)
         if not hasattr(declared, "describe"):
             continue  # a sequence of calls (exec_run): each of them is walked here
-        args = special.get(name) or _arguments(declared.describe, "x")[0]
+        args = special.get(name) or [
+            {} if "Mapping" in str(parameter.annotation) else "x"
+            for parameter in inspect.signature(declared.describe).parameters.values()
+            if parameter.default is inspect.Parameter.empty
+        ]
         call = declared.describe(*args)
         if not isinstance(call, (Call, StreamCall)):
             continue

@@ -40,8 +40,10 @@ class Plugins:
     @endpoint
     def plugin_privileges(remote: str) -> Call[JSON]:
         """The privileges a plugin asks for before `pull_plugin`:
-        `GET /plugins/privileges?remote=REF`, a list of `{"Name", "Description", "Value"}`."""
-        return Call("GET", target("/plugins/privileges", query={"remote": remote}))
+        `GET /plugins/privileges?remote=REF`, a list of `{"Name", "Description", "Value"}`: the
+        daemon asks the registry first."""
+        path = target("/plugins/privileges", query={"remote": remote})
+        return Call("GET", path, work=DAEMON_WORK)
 
     @stream
     def pull_plugin(
