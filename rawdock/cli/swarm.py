@@ -805,6 +805,7 @@ def _update_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--update-failure-action", choices=("pause", "continue", "rollback"))
     parser.add_argument("--update-monitor", help="Time to watch each task for failure")
     parser.add_argument("-d", "--detach", action="store_true", help="Exit without waiting")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Suppress progress output")
     parser.add_argument(
         "--with-registry-auth", action="store_true", help="Send registry credentials to nodes"
     )
@@ -840,8 +841,11 @@ def service_create_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="Service name")
     parser.add_argument("--mode", choices=("replicated", "global"), default="replicated")
     parser.add_argument("--replicas", type=int, help="Number of tasks")
-    parser.add_argument("--max-replicas", type=int, help="Maximum number of tasks per node")
-    parser.add_argument("--label", action="append", default=[], help="Service labels")
+    parser.add_argument(
+        "--replicas-max-per-node", "--max-replicas", dest="max_replicas", type=int,
+        help="Maximum number of tasks per node (default 0 = unlimited)",
+    )  # fmt: skip
+    parser.add_argument("-l", "--label", action="append", default=[], help="Service labels")
     parser.add_argument("--container-label", action="append", default=[])
     parser.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("-p", "--publish", action="append", default=[], help="Publish a port")
@@ -945,7 +949,7 @@ def service_create(ctx: Context, args: argparse.Namespace) -> int:
     )
     ctx.print(created["ID"])
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, created["ID"], rollback=False)
+        _wait_for(ctx, created["ID"], rollback=False, quiet=args.quiet)
     return 0
 
 
@@ -1070,7 +1074,7 @@ def service_update(ctx: Context, args: argparse.Namespace) -> int:
     if not args.detach and not ctx.curl:
         rolling = args.rollback or spec.get("TaskTemplate") != before
         after = _update_started(found) if rolling else None
-        _wait_for(ctx, service_id, rollback=args.rollback, after=after)
+        _wait_for(ctx, service_id, rollback=args.rollback, quiet=args.quiet, after=after)
     return 0
 
 
