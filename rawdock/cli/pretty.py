@@ -14,11 +14,10 @@ Go prints a time.Duration ("1m30s").
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from .output import binary_size, human_duration
+from .output import binary_size, human_duration, seconds_since
 
 __all__ = ["node_pretty", "service_pretty", "go_time_text", "go_duration_text"]
 
@@ -163,8 +162,7 @@ def _go_value(value: Any) -> str:
 
 
 def _seconds_ago(timestamp: str, now: float) -> str:
-    moment = time.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S")
-    return human_duration(now - (time.mktime(moment) - time.timezone)) + " ago"
+    return human_duration(seconds_since(timestamp, now)) + " ago"
 
 
 def _update_lines(title: str, config: JSON, order: str) -> list[str]:

@@ -27,7 +27,7 @@ from ..errors import NotFound, NotSwarmManager, RawdockError
 from .context import CommandError, Context
 from .flags import add_filter_flag, add_format_flag, parse_filters
 from .options import UsageError, parse_env, parse_labels
-from .output import ellipsis, human_duration, listing, short_id
+from .output import ellipsis, human_duration, listing, seconds_since, short_id
 from .template import Row
 
 __all__ = [
@@ -410,7 +410,7 @@ class TaskRow(Row):
 
     def CurrentState(self) -> str:  # noqa: N802
         status = self.t.get("Status") or {}
-        age = human_duration(_seconds_since(status.get("Timestamp", ""), self.now)).lower()
+        age = human_duration(seconds_since(status.get("Timestamp", ""), self.now)).lower()
         return f"{str(status.get('State', '')).capitalize()} {age} ago"
 
     def Error(self) -> str:  # noqa: N802
@@ -426,12 +426,6 @@ class TaskRow(Row):
             f"*:{port['PublishedPort']}->{port['TargetPort']}/{port.get('Protocol', 'tcp')}"
             for port in ports
         )
-
-
-def _seconds_since(timestamp: str, now: float) -> float:
-    # RFC 3339 with nanoseconds and "Z", as swarm writes it; only whole seconds matter here.
-    seconds = time.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S")
-    return now - (time.mktime(seconds) - time.timezone)
 
 
 def tasks_listing(
