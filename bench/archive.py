@@ -14,16 +14,20 @@ get: the file back out (GET /containers/{id}/archive).
     docker-py  container.get_archive(path) read to its end into a tar file on disk;
     docker cp  docker cp ID:PATH DIR (it also unpacks the tar).
 
-Throughput is the file's size over the median wall time. Memory: the peak of Python's
-allocations during the call (tracemalloc) for the two libraries, and the peak resident size of
-the `docker` process for the CLI (Go: tracemalloc cannot see it) -- not the same measure, so
-both are shown. Everything is labelled rawdock.bench=<run id> and removed.
+Throughput is the file's size over the median wall time of the timed rounds; CPU is the
+contender's own (user and system) over the same call, the median of the rounds. Memory: the peak of
+Python's allocations during the call (tracemalloc) for the two libraries, measured in one more
+round of their own after the timed ones (tracemalloc hooks every allocation and would slow the
+timed rounds of the Python contenders only), and the peak resident size of the `docker` process
+for the CLI (Go: tracemalloc cannot see it) -- not the same measure, so both are shown.
+Everything is labelled rawdock.bench=<run id> and removed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,19 +69,28 @@ def _tar_on_disk(source: Path, directory: Path) -> Path:
     return tar
 
 
-def _python_peak(run: Callable[[], None]) -> tuple[float, int]:
-    tracemalloc.start()
+def _cpu_seconds(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def _python_time(run: Callable[[], None]) -> tuple[float, float, int]:
+    cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF))
     start = time.perf_counter()
+    run()
+    elapsed = time.perf_counter() - start
+    return elapsed, _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - cpu, 0
+
+
+def _python_peak(run: Callable[[], None]) -> int:
+    tracemalloc.start()
     try:
         run()
+        return tracemalloc.get_traced_memory()[1]
     finally:
-        elapsed = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return elapsed, peak
 
 
-def _cli_peak(argv: list[str]) -> tuple[float, int]:
+def _cli_peak(argv: list[str]) -> tuple[float, float, int]:
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -86,7 +99,7 @@ def _cli_peak(argv: list[str]) -> tuple[float, int]:
     if process.returncode:
         said = process.stderr.read().decode() if process.stderr else ""
         raise RuntimeError(f"{argv} failed: {said}")
-    return elapsed, usage.ru_maxrss * 1024  # kilobytes on Linux
+    return elapsed, _cpu_seconds(usage), usage.ru_maxrss * 1024  # kilobytes on Linux
 
 
 def main() -> None:
@@ -125,9 +138,10 @@ def main() -> None:
                 assert container.put_archive("/tmp", data)
 
         def rawdock_get() -> None:
-            with open(work / "out-rawdock.tar", "wb") as out, client.get_archive(
-                container_id, remote
-            ) as stream:
+            with (
+                open(work / "out-rawdock.tar", "wb") as out,
+                client.get_archive(container_id, remote) as stream,
+            ):
                 for piece in stream:
                     out.write(piece)
 
@@ -140,30 +154,49 @@ def main() -> None:
         out, cid = work / "cli-out", container_id
         out.mkdir()
         contenders: list[tuple[str, str, Callable[[], tuple[float, int]]]] = [
-            ("put", "rawdock", lambda: _python_peak(rawdock_put)),
-            ("put", "docker-py", lambda: _python_peak(dockerpy_put)),
+            ("put", "rawdock", lambda: _python_time(rawdock_put)),
+            ("put", "docker-py", lambda: _python_time(dockerpy_put)),
             ("put", "docker cp", lambda: _cli_peak(["docker", "cp", str(source), f"{cid}:/tmp"])),
-            ("get", "rawdock", lambda: _python_peak(rawdock_get)),
-            ("get", "docker-py", lambda: _python_peak(dockerpy_get)),
+            ("get", "rawdock", lambda: _python_time(rawdock_get)),
+            ("get", "docker-py", lambda: _python_time(dockerpy_get)),
             ("get", "docker cp", lambda: _cli_peak(["docker", "cp", f"{cid}:{remote}", str(out)])),
         ]
-        samples: dict[tuple[str, str], list[tuple[float, int]]] = {}
-        for _ in range(args.rounds):  # interleaved: a busy moment hits every contender alike
-            for direction, name, run in contenders:
-                samples.setdefault((direction, name), []).append(run())
+        samples: dict[tuple[str, str], list[tuple[float, float, int]]] = {
+            (direction, name): [] for direction, name, _ in contenders
+        }
+        # Interleaved, so that a busy moment hits every contender alike, and rotated round by
+        # round, so that none always runs first. The page cache is flushed between the puts and
+        # the gets (and after the gets): otherwise the first get would share the disk with the
+        # writeback of the gigabyte the last put just wrote.
+        for round_number in range(args.rounds):
+            for direction in ("put", "get"):
+                group = [c for c in contenders if c[0] == direction]
+                turn = round_number % len(group)
+                for _, name, run in group[turn:] + group[:turn]:
+                    samples.setdefault((direction, name), []).append(run())
+                    os.sync()
+        python_peaks = {
+            ("put", "rawdock"): _python_peak(rawdock_put),
+            ("put", "docker-py"): _python_peak(dockerpy_put),
+            ("get", "rawdock"): _python_peak(rawdock_get),
+            ("get", "docker-py"): _python_peak(dockerpy_get),
+        }
         size = args.mib * MIB
         load = os.getloadavg()
         print(
             f"{args.mib} MiB file, {args.rounds} rounds, load average {load[0]:.2f} "
             f"on {os.cpu_count()} CPUs"
         )
-        print(f"{'':4} {'contender':10} {'median s':>9} {'MiB/s':>8} {'peak memory':>14}")
+        print(
+            f"{'':4} {'contender':10} {'median s':>9} {'MiB/s':>8} {'CPU s':>6} {'peak memory':>14}"
+        )
         for (direction, name), runs in samples.items():
-            seconds = statistics.median(elapsed for elapsed, _ in runs)
-            peak = max(peak for _, peak in runs)
+            seconds = statistics.median(elapsed for elapsed, _, _ in runs)
+            cpu = statistics.median(cpu for _, cpu, _ in runs)
+            peak = python_peaks.get((direction, name)) or max(peak for _, _, peak in runs)
             kind = "RSS" if name == "docker cp" else "py"
             print(
-                f"{direction:4} {name:10} {seconds:9.2f} {size / MIB / seconds:8.0f} "
+                f"{direction:4} {name:10} {seconds:9.2f} {size / MIB / seconds:8.0f} {cpu:6.2f} "
                 f"{peak / MIB:9.1f} MiB {kind}"
             )
     finally:

@@ -167,7 +167,7 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
-        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        work: float | None = 0,
         bounded: bool = True,
         pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
@@ -181,9 +181,7 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
             await self._slots.acquire()
             release = self._slots.release
         try:
-            exchange = await self._exchange(
-                request, method, timeout, deadline, head_timeout, pieces
-            )
+            exchange = await self._exchange(request, method, timeout, deadline, work, pieces)
         except BaseException:
             release()
             raise
@@ -196,10 +194,10 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
         method: str,
         timeout: float | None | _Default,
         deadline: float | None | _Default,
-        head_timeout: float | None | _Default,
+        work: float | None,
         pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
-        bounds = self._deadline(timeout, deadline, head_timeout)
+        bounds = self._deadline(timeout, deadline, work)
         conn = self.take_idle(check=True)  # a cheap check here: no system call
         while True:
             reused = conn is not None

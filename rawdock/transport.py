@@ -588,15 +588,24 @@ class TransportSettings(Pool[C]):
         self,
         timeout: float | None | _Default,
         deadline: float | None | _Default,
-        head_timeout: float | None | _Default,
+        work: float | None = 0,
     ) -> Deadline:
         """The bounds of one exchange; DEFAULT_TIMEOUT takes the transport's own (checked once,
-        when it was made), any other is checked here."""
-        return Deadline(
-            self.timeout if isinstance(head_timeout, _Default) else seconds(head_timeout),
-            self.timeout if isinstance(timeout, _Default) else seconds(timeout),
-            self.deadline if isinstance(deadline, _Default) else seconds(deadline),
-        )
+        when it was made), any other is checked here.
+
+        `work`: the seconds the daemon may spend on the call before it answers (stop's grace
+        period; None: as long as it takes). Its head then waits that much longer than the
+        read timeout, or, when a deadline bounds the call, as long as the deadline allows: the
+        caller's own bound for the whole call, which may be longer."""
+        body_timeout = self.timeout if isinstance(timeout, _Default) else seconds(timeout)
+        total = self.deadline if isinstance(deadline, _Default) else seconds(deadline)
+        work = seconds(work)
+        head_timeout = self.timeout
+        if work is None or (work and total is not None):
+            head_timeout = None  # the caller asked for no bound, or its deadline is the bound
+        elif head_timeout is not None:
+            head_timeout += work
+        return Deadline(head_timeout, body_timeout, total)
 
     def _connect_timeout(self, bounds: Deadline) -> float | None:
         try:
@@ -615,20 +624,21 @@ class Transport(TransportSettings[Connection]):
         method: str,
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
-        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        work: float | None = 0,
         pieces: Iterable[bytes] | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
         `Exchange`. A kept-alive connection that turns out to be dead is replaced by a new one
         and the request sent again, but only when that cannot run it twice.
 
-        `head_timeout` bounds each wait until the head is in, `timeout` each wait for a piece of
-        the body (None: no bound; both default to the transport's `timeout`); `deadline`, in
+        The transport's `timeout` bounds each wait until the head is in (longer by `work`, the
+        seconds the daemon may work before it answers: see `_deadline`), `timeout` each wait
+        for a piece of the body (None: no bound; default the transport's); `deadline`, in
         seconds, bounds the whole exchange, body included, however the daemon spaces its bytes
         (default the transport's `deadline`). `pieces`: the body of a request whose head says
         `Transfer-Encoding: chunked`, sent chunk by chunk after it (and never resent: a pooled
         connection is checked first)."""
-        bounds = self._deadline(timeout, deadline, head_timeout)
+        bounds = self._deadline(timeout, deadline, work)
         # Only a request that could not be sent again is worth a check of its connection first
         # (a system call): for the others a dead connection shows itself as an EOF before any
         # response, and they are resent on a new one. Go's net/http, the daemon's own client,

@@ -253,3 +253,20 @@ def test_import_adds_nothing_to_what_socket_and_json_load() -> None:
     # contextlib and warnings, 3.11's does not.
     allowed = set(added_by("import typing, struct, __future__"))
     assert [m for m in loaded if m not in allowed and not m.startswith("rawdock")] == []
+
+
+def test_import_compiles_no_forward_reference() -> None:
+    # A string where typing wants a class (`TypeVar("B", bound="RequestBuilder")`,
+    # `Generic["X"]`) makes a ForwardRef, and ForwardRef compiles its text: the process's first
+    # compile() costs ~0.7 ms, a tenth of `import rawdock` (docs/benchmarks.md, "Import").
+    # Annotations are strings already (`from __future__ import annotations`) and cost nothing.
+    code = (
+        "import typing; made = []; init = typing.ForwardRef.__init__\n"
+        "def counting(self, arg, *rest, **named):\n"
+        "    made.append(arg); init(self, arg, *rest, **named)\n"
+        "typing.ForwardRef.__init__ = counting\n"
+        "import rawdock; rawdock.Client; print(made)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -3,7 +3,8 @@
 - A daemon restart leaves the pool full of dead connections: the first call after it succeeds
   on a fresh one, and a daemon still down is DaemonUnreachable in docker's words.
 - A silent daemon, one that stalls after the head, and one that sends a byte a second: every
-  kind of call (plain, stream, follow stream, wait) fails within its bound.
+  kind of call (plain, stream, follow stream, wait, progress, archive, build, attach, and the
+  calls the daemon answers once its work is done) fails within its bound.
 - Bad arguments are InvalidArgument, raised before anything is sent, for every public method.
 """
 
@@ -23,7 +24,13 @@ from fake_daemon import FakeDaemon, Peer, Script, response
 
 import rawdock
 import rawdock.aio
-from rawdock.api import Endpoints
+from rawdock.api import DAEMON_WORK, Call, Endpoints, StreamCall
+from rawdock.api import containers as api_containers
+from rawdock.api import images as api_images
+from rawdock.api import plugins as api_plugins
+from rawdock.api import swarm as api_swarm
+from rawdock.api import system as api_system
+from rawdock.api import volumes as api_volumes
 
 #: The read timeout (and connect timeout) of these tests' clients.
 TIMEOUT = 0.5
@@ -36,6 +43,9 @@ POOLED = 4
 
 CHUNKED_HEAD = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+)
+TAR_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n"
 )
 LOGS_HEAD = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
@@ -182,16 +192,32 @@ KINDS: list[tuple[str, Callable[[Any], object], bytes, bytes]] = [
     ("follow", lambda client: list(client.logs("web", follow=True)), LOGS_HEAD, SLOW_CHUNKS),
     ("events", lambda client: list(client.events()), CHUNKED_HEAD, SLOW_CHUNKS),
     ("wait", lambda client: client.wait_container("web"), CHUNKED_HEAD, SLOW_CHUNKS),
+    ("progress", lambda client: list(client.pull("x", tag="1")), CHUNKED_HEAD, SLOW_CHUNKS),
+    ("archive", lambda client: list(client.get_archive("web", "/")), TAR_HEAD, SLOW_CHUNKS),
+    ("build", lambda client: list(client.build(b"tar")), CHUNKED_HEAD, SLOW_CHUNKS),
 ]
-#: Kinds whose body waits for events by design: only a deadline given for them cuts them off.
-WAITING = {"follow", "events", "wait"}
+#: Kinds whose body waits for events by design (build's for its steps, containers that run as
+#: long as they run): only a deadline given for them cuts them off.
+WAITING = {"follow", "events", "wait", "build"}
 
 
 def expect_timeout(run: Callable[[], object], bound: float) -> None:
-    started = time.monotonic()
-    with pytest.raises(rawdock.Timeout):
-        run()
-    assert time.monotonic() - started < bound + SLACK
+    """`run()` raises rawdock.Timeout within `bound` seconds (and SLACK). It runs in a thread
+    of its own, so that a call without a bound fails the test rather than hanging it."""
+    outcome: list[BaseException | None] = []
+
+    def target() -> None:
+        try:
+            run()
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 -- handed over to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(bound + SLACK)
+    assert outcome, f"still waiting {bound + SLACK:g} s later: the call has no bound"
+    assert isinstance(outcome[0], rawdock.Timeout), repr(outcome[0])
 
 
 @pytest.mark.parametrize("kind", [k[0] for k in KINDS])
@@ -200,6 +226,23 @@ def test_a_silent_daemon_times_out_before_the_head(
 ) -> None:
     """Before: the streams and wait had no bound at all, and hung for ever."""
     _, run, _, _ = next(k for k in KINDS if k[0] == kind)
+    fake.script(silent)
+    client = make_client()
+    expect_timeout(lambda: run(client), TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda client: client.attach_container("web", tty=False),
+        lambda client: client.exec_start("e1", tty=False),
+    ],
+    ids=["attach", "exec"],
+)
+def test_a_silent_daemon_times_out_before_the_upgrade(
+    fake: FakeDaemon, make_client: Callable[..., Any], run: Callable[[Any], object]
+) -> None:
+    """After the 101 a session is the caller's; until then, the read timeout holds."""
     fake.script(silent)
     client = make_client()
     expect_timeout(lambda: run(client), TIMEOUT)
@@ -256,6 +299,154 @@ def test_wait_with_its_timeout_is_bounded_by_it(
     fake.script(head_then_stall(CHUNKED_HEAD))
     client = make_client()
     expect_timeout(lambda: client.wait_container("web", timeout=DEADLINE), DEADLINE)
+
+
+# --- Calls the daemon answers once its work is done -------------------------------------------
+
+#: The daemon's work these tests allow such calls (DAEMON_WORK, five minutes, is patched).
+WORK = 0.5
+#: The grace period the stop and restart calls here ask for.
+GRACE = 1
+
+#: The calls whose head waits for the daemon's work, and how long that work may take.
+WORK_CALLS: dict[str, tuple[Callable[[Any], object], float]] = {
+    "stop -t": (lambda client: client.stop_container("web", timeout=GRACE), GRACE),
+    "restart -t": (lambda client: client.restart_container("web", timeout=GRACE), GRACE),
+    "stop": (lambda client: client.stop_container("web"), WORK),
+    "restart": (lambda client: client.restart_container("web"), WORK),
+    "put_archive": (lambda client: client.put_archive("web", "/", b"tar"), WORK),
+    "put_archive chunked": (lambda client: client.put_archive("web", "/", [b"tar"]), WORK),
+    "commit": (lambda client: client.commit("web"), WORK),
+    "prune_containers": (lambda client: client.prune_containers(), WORK),
+    "prune_images": (lambda client: client.prune_images(), WORK),
+    "prune_volumes": (lambda client: client.prune_volumes(), WORK),
+    "prune_builds": (lambda client: client.prune_builds(), WORK),
+    "df": (lambda client: client.df(), WORK),
+    "search": (lambda client: client.search("x"), WORK),
+    "login": (lambda client: client.login("ann", "s3cret", "127.0.0.1:1"), WORK),
+    "inspect_distribution": (lambda client: client.inspect_distribution("x"), WORK),
+    "swarm_join": (lambda client: client.swarm_join(["127.0.0.1:1"], "token"), WORK),
+    "swarm_leave": (lambda client: client.swarm_leave(), WORK),
+    "plugin_privileges": (lambda client: client.plugin_privileges("x"), WORK),
+    "enable_plugin": (lambda client: client.enable_plugin("p"), WORK),
+    "create_plugin": (lambda client: client.create_plugin("p", b"tar"), WORK),
+}
+
+
+@pytest.fixture
+def short_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DAEMON_WORK as WORK, in every module that declares calls with it."""
+    for module in (api_containers, api_images, api_plugins, api_swarm, api_system, api_volumes):
+        monkeypatch.setattr(module, "DAEMON_WORK", WORK)
+
+
+def test_every_call_waits_a_bounded_time_for_its_head() -> None:
+    """No I/O: the bounds each endpoint's call gets from a client with a timeout and no
+    deadline. Every head has a finite bound: the timeout, or the timeout plus the daemon's
+    work; only the bodies that wait for events by design have none."""
+    client = rawdock.Client(host="unix:///nonexistent", version="1.41", timeout=TIMEOUT)
+    special: dict[str, tuple[Any, ...]] = {"build": (b"tar",)}
+    works = {"stop_container", "restart_container", "put_archive", "commit", "df", "search"}
+    works |= {"login", "inspect_distribution", "swarm_join", "swarm_leave", "enable_plugin"}
+    works |= {"plugin_privileges", "create_plugin", "prune_containers", "prune_images"}
+    works |= {"prune_volumes", "prune_builds"}
+    heads: dict[str, float | None] = {}
+    for name in _public_methods():
+        declared = getattr(Endpoints, name)
+        if not hasattr(declared, "describe"):
+            continue  # a sequence of calls (exec_run): each of them is walked here
+        args = special.get(name) or [
+            {} if "Mapping" in str(parameter.annotation) else "x"
+            for parameter in inspect.signature(declared.describe).parameters.values()
+            if parameter.default is inspect.Parameter.empty
+        ]
+        call = declared.describe(*args)
+        if not isinstance(call, (Call, StreamCall)):
+            continue
+        bounds = client.transport._deadline(*client.bounds(call))
+        heads[name] = bounds.head_timeout
+        if name not in {"events", "wait_container", "build"}:
+            assert bounds.body_timeout == TIMEOUT, name
+    assert {name for name, head in heads.items() if head != TIMEOUT} == works
+    assert {heads[name] for name in works} == {TIMEOUT + DAEMON_WORK}
+
+
+def test_stop_waits_for_its_grace_period_or_its_deadline() -> None:
+    """The grace period asked for is the daemon's work; a negative one waits for the
+    container as long as it takes (the daemon's meaning), unless a deadline is given; a
+    deadline replaces the work's bound, longer or shorter."""
+    client = rawdock.Client(host="unix:///nonexistent", version="1.41", timeout=TIMEOUT)
+
+    def bounds(client: Any, **kwargs: Any) -> tuple[float | None, float | None]:
+        call = Endpoints.stop_container.describe("web", **kwargs)
+        deadline = client.transport._deadline(*client.bounds(call))
+        return deadline.head_timeout, deadline.total
+
+    assert bounds(client, timeout=30) == (TIMEOUT + 30, None)
+    assert bounds(client, timeout=-1) == (None, None)
+    assert bounds(client.with_deadline(3600), timeout=30) == (None, 3600)
+    assert bounds(client.with_deadline(3600)) == (None, 3600)
+    bounded = rawdock.Client(host="unix:///nonexistent", timeout=TIMEOUT, deadline=DEADLINE)
+    assert bounds(bounded, timeout=-1) == (None, DEADLINE)
+
+
+@pytest.mark.usefixtures("short_work")
+@pytest.mark.parametrize("name", list(WORK_CALLS))
+def test_a_silent_daemon_times_out_after_its_work(
+    fake: FakeDaemon, make_client: Callable[..., Any], name: str
+) -> None:
+    """Before: these waited for their head without limit, and a silent daemon held them."""
+    run, work = WORK_CALLS[name]
+    fake.script(silent)
+    client = make_client()
+    expect_timeout(lambda: run(client), TIMEOUT + work)
+
+
+@pytest.mark.usefixtures("short_work")
+@pytest.mark.parametrize("name", ["stop -t", "put_archive chunked", "df"])
+def test_a_daemon_stalled_or_dripping_after_its_work(
+    fake: FakeDaemon, make_client: Callable[..., Any], name: str
+) -> None:
+    """Once the head is in, the body has the read timeout; a byte at a time, the deadline."""
+    run, _ = WORK_CALLS[name]
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 1002\r\n\r\n"
+    fake.script(head_then_stall(head), drip(head + SLOW_JSON))
+    client = make_client()
+    expect_timeout(lambda: run(client), TIMEOUT)
+    expect_timeout(lambda: run(with_deadline(client, DEADLINE)), DEADLINE)
+
+
+def answer_late(*delays: float) -> Script:
+    """Answer one request after each of `delays` seconds, on one kept-alive connection."""
+
+    def script(peer: Peer) -> None:
+        for delay in delays:
+            peer.read_request()
+            peer.sleep(delay)
+            peer.send(response(200, b"{}"))
+        peer.wait_for_close()
+
+    return script
+
+
+@pytest.mark.usefixtures("short_work")
+def test_work_longer_than_the_read_timeout_is_awaited(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    """An answer later than the read timeout (and within the work) comes through, and so does
+    one later than the work when a longer deadline is given for the call."""
+    fake.script(answer_late(TIMEOUT * 1.5, TIMEOUT + WORK * 2))
+    client = make_client()
+    assert client.df() == {}
+    assert with_deadline(client, (TIMEOUT + WORK) * 4).df() == {}
+
+
+def test_a_deadline_shorter_than_the_work_cuts_it_off(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    fake.script(silent)
+    client = with_deadline(make_client(), DEADLINE)
+    expect_timeout(lambda: client.stop_container("web", timeout=3600), DEADLINE)
 
 
 # --- Arguments that cannot be sent ------------------------------------------------------------
@@ -450,8 +641,8 @@ def test_cli_timeout_cuts_off_a_dripping_daemon(
     started = time.monotonic()
     assert main(argv) == 1
     assert time.monotonic() - started < DEADLINE + SLACK
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
+    err = capsys.readouterr().err  # (login warns of -p first, as docker's does)
+    assert err.splitlines()[-1].startswith("no complete answer from the Docker daemon"), err
     assert f"from the Docker daemon at {fake.url}" in err
 
 
@@ -477,3 +668,57 @@ def test_cli_logs_follow_waits_for_its_body_not_for_its_head(
     started = time.monotonic()
     assert main([*argv, "web"]) == 1  # a silent daemon: no head within the timeout
     assert time.monotonic() - started < DEADLINE + SLACK
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["stop", "-t", str(GRACE), "web"],
+        ["restart", "web"],
+        ["cp", "-", "web:/"],
+        ["container", "prune", "-f"],
+        ["system", "df"],
+        ["login", "-u", "ann", "-p", "s3cret", "127.0.0.1:1"],
+        ["swarm", "leave"],
+        ["image", "prune", "-f"],
+    ],
+    ids=lambda verb: " ".join(verb[:2]),
+)
+def test_cli_verbs_that_wait_for_the_daemons_work_are_bounded(
+    fake: FakeDaemon,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    verb: list[str],
+) -> None:
+    """--timeout bounds them as a whole, stretched by the grace period `stop -t` asks for."""
+    import io
+
+    from rawdock.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"")))  # cp's empty tar
+    fake.script(silent, silent)  # cp asks for the path's stat first
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(TIMEOUT), *verb]
+    started = time.monotonic()
+    assert main(argv) == 1
+    assert time.monotonic() - started < TIMEOUT + GRACE + SLACK
+    err = capsys.readouterr().err  # (login warns of -p first, as docker's does)
+    assert err.splitlines()[-1].startswith("no complete answer from the Docker daemon"), err
+
+
+def test_cli_stop_minus_one_waits_for_the_container_past_the_timeout(
+    fake: FakeDaemon, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-t -1`: the daemon waits for the container to exit on its own, and so does the CLI,
+    as docker's does; any other grace period stretches --timeout by itself."""
+    from rawdock.cli import main
+
+    def late_no_content(peer: Peer) -> None:
+        peer.read_request()
+        peer.sleep(TIMEOUT * 3)
+        peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+        peer.wait_for_close()
+
+    fake.script(late_no_content)
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(TIMEOUT)]
+    assert main([*argv, "stop", "-t", "-1", "web"]) == 0
+    assert capsys.readouterr().out == "web\n"

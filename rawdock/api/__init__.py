@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from .attach import Attach
 from .calls import (
+    DAEMON_WORK,
     AsyncRunner,
     Body,
     Call,
@@ -68,6 +69,7 @@ __all__ = [
     "Body",
     "result_of",
     "json_body",
+    "DAEMON_WORK",
 ]
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "Timestamp",
     "Body",
     "check_version",
+    "DAEMON_WORK",
 ]
 
 T = TypeVar("T")
@@ -104,6 +105,14 @@ Body = bytes | Iterable[bytes]
 Needs = tuple[tuple[str, str], ...]
 
 
+#: The seconds a call that the daemon answers only once its work is done (extracting an
+#: archive, adding up disk use, asking a registry, leaving a swarm, deleting images) may wait
+#: for its head, beyond the client's read timeout. Such work grows with the data and the
+#: network, hence five minutes. A deadline replaces it: `client.with_deadline(3600)` lets one
+#: call wait an hour, `with_deadline(5)` only five seconds.
+DAEMON_WORK = 300.0
+
+
 def _since(version: str, **given: object) -> Needs:
     """The `needs` of the parameters in `given` that were given (not None): each needs
     `version`. `_since("1.42", signal=signal)` is (("signal", "1.42"),) when a signal is set."""
@@ -129,9 +138,10 @@ class Call(Value, Generic[T]):
     """One request, described. `target` is path and query without the version prefix.
     `ok` lists statuses besides 2xx that are success (e.g. 304 from start). `result` turns the
     response into what the method returns. `timeout` overrides the client's read timeout for the
-    body (None: the body may wait without limit, as wait's does) and `head_timeout` for the head
-    (None only where the daemon answers after its work is done: stop, restart); `deadline`
-    bounds the whole exchange in seconds; `versioned=False` sends the path without `/v1.xx`
+    body (None: the body may wait without limit, as wait's does); `work` is how long the
+    daemon may work before it answers (`DAEMON_WORK`, stop's grace period; None: as long as
+    the caller's deadline allows), added to the read timeout of the head; `deadline` bounds
+    the whole exchange in seconds; `versioned=False` sends the path without `/v1.xx`
     (for `/_ping`). `body` is bytes, or an iterable of pieces sent chunked. `needs` lists what
     of the call needs a newer API version than 1.41 (`_since`)."""
 
@@ -146,7 +156,7 @@ class Call(Value, Generic[T]):
     timeout: float | None | _Default
     versioned: bool
     deadline: float | None
-    head_timeout: float | None | _Default
+    work: float | None
     needs: Needs
 
     def __init__(
@@ -161,7 +171,7 @@ class Call(Value, Generic[T]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
         deadline: float | None = None,
-        head_timeout: float | None | _Default = DEFAULT_TIMEOUT,
+        work: float | None = 0,
         needs: Needs = (),
     ) -> None:
         object.__setattr__(self, "method", method)
@@ -174,7 +184,7 @@ class Call(Value, Generic[T]):
         object.__setattr__(self, "timeout", timeout)
         object.__setattr__(self, "versioned", versioned)
         object.__setattr__(self, "deadline", deadline)
-        object.__setattr__(self, "head_timeout", head_timeout)
+        object.__setattr__(self, "work", work)
         object.__setattr__(self, "needs", needs)
 
 

@@ -9,6 +9,7 @@ from ..errors import InvalidArgument
 from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
+    DAEMON_WORK,
     JSON,
     Body,
     Call,
@@ -30,6 +31,16 @@ from .calls import (
 )
 
 __all__ = ["Containers"]
+
+
+def _grace(t: int | None) -> float | None:
+    """How long stop and restart let the daemon work before it answers: the grace period `t`
+    asked for. A negative one makes the daemon wait for the container to exit on its own (moby
+    daemon/stop.go), as long as it takes (None). Without one the container's StopTimeout
+    applies (10 s unless set at create, and any number may be): `DAEMON_WORK` covers it."""
+    if not isinstance(t, int) or isinstance(t, bool):
+        return DAEMON_WORK  # (not a number of seconds: the daemon refuses it)
+    return None if t < 0 else t
 
 
 class Containers:
@@ -78,15 +89,18 @@ class Containers:
     ) -> Call[None]:
         """`docker stop [-t N] [-s SIG] ID`: `POST /containers/{id}/stop?t=N`. 304 (already
         stopped) is success; `signal` needs API 1.42 (older daemons would ignore it, so rawdock
-        refuses it there with InvalidArgument). The request waits while the daemon stops the
-        container, so no read timeout shorter than the grace period applies."""
+        refuses it there with InvalidArgument). The daemon answers once the container has
+        stopped: the answer is awaited for the client's timeout plus the grace period
+        (`DAEMON_WORK` when none is given: the container's own StopTimeout applies, 10 s
+        unless set at create; a negative one waits for the container, as long as it takes).
+        A deadline, if any, bounds it instead."""
         query = {"t": timeout, "signal": signal}
         return Call(
             "POST",
             target("/containers/{}/stop", id, query=query),
             ok=(304,),
             result=_nothing,
-            head_timeout=None,  # the daemon answers once the container has stopped
+            work=_grace(timeout),  # the daemon answers once the container has stopped
             needs=_since("1.42", signal=signal),
         )
 
@@ -95,12 +109,13 @@ class Containers:
         id: str, timeout: int | None = None, signal: str | None = None
     ) -> Call[None]:
         """`docker restart [-t N] [-s SIG] ID`: `POST /containers/{id}/restart?t=N`. `signal`
-        (instead of the container's stop signal) needs API 1.42."""
+        (instead of the container's stop signal) needs API 1.42. The answer is awaited as
+        stop's is: the client's timeout plus the grace period."""
         return Call(
             "POST",
             target("/containers/{}/restart", id, query={"t": timeout, "signal": signal}),
             result=_nothing,
-            head_timeout=None,  # the daemon answers once the container has restarted
+            work=_grace(timeout),  # the daemon answers once the container has restarted
             needs=_since("1.42", signal=signal),
         )
 
@@ -240,7 +255,8 @@ class Containers:
     def prune_containers(filters: Filters | None = None) -> Call[JSON]:
         """`docker container prune`: `POST /containers/prune`, removing stopped containers;
         returns `{"ContainersDeleted": [...], "SpaceReclaimed": n}`."""
-        return Call("POST", target("/containers/prune", query={"filters": _filters(filters)}))
+        query = {"filters": _filters(filters)}
+        return Call("POST", target("/containers/prune", query=query), work=DAEMON_WORK)
 
     # --- Files in and out: what `docker cp` does (rawdock.archive makes and reads the tars) ----
 
@@ -290,5 +306,5 @@ class Containers:
             data,
             "application/x-tar",
             result=_nothing,
-            head_timeout=None,  # the daemon answers once it has extracted the whole tar
+            work=DAEMON_WORK,  # the daemon answers once it has extracted the whole tar
         )

@@ -11,6 +11,7 @@ from ..auth import AuthConfig, registry_auth_header, registry_config_header
 from ..wire import target
 from ..wire import target as _target  # `build` has a parameter named target
 from .calls import (
+    DAEMON_WORK,
     JSON,
     Body,
     Call,
@@ -252,7 +253,9 @@ class Images:
             "pause": pause,
         }
         path = _repeated(target("/commit", query=query), "changes", changes)
-        return Call("POST", path, json_body(dict(config or {})), "application/json")
+        # The daemon answers once it has written the container's changes as a layer.
+        body = json_body(dict(config or {}))
+        return Call("POST", path, body, "application/json", work=DAEMON_WORK)
 
     @endpoint
     def search(term: str, limit: int | None = None, filters: Filters | None = None) -> Call[JSON]:
@@ -260,14 +263,15 @@ class Images:
         (Docker Hub unless the term names one). Returns `[{"name", "description",
         "star_count", "is_official", ...}]`."""
         query = {"term": term, "limit": limit, "filters": _filters(filters)}
-        return Call("GET", target("/images/search", query=query), head_timeout=None)
+        return Call("GET", target("/images/search", query=query), work=DAEMON_WORK)
 
     @endpoint
     def prune_images(filters: Filters | None = None) -> Call[JSON]:
         """`docker image prune`: `POST /images/prune`, removing dangling images (all unused
         ones with filters={"dangling": ["false"]}); returns `{"ImagesDeleted": [...],
         "SpaceReclaimed": n}`."""
-        return Call("POST", target("/images/prune", query={"filters": _filters(filters)}))
+        query = {"filters": _filters(filters)}
+        return Call("POST", target("/images/prune", query=query), work=DAEMON_WORK)
 
     @endpoint
     def prune_builds(
@@ -276,7 +280,7 @@ class Images:
         """`docker builder prune`: `POST /build/prune`, removing the build cache; returns
         `{"CachesDeleted": [...], "SpaceReclaimed": n}`."""
         query = {"filters": _filters(filters), "keep-storage": keep_storage, "all": all or None}
-        return Call("POST", target("/build/prune", query=query), head_timeout=None)
+        return Call("POST", target("/build/prune", query=query), work=DAEMON_WORK)
 
     @endpoint
     def inspect_distribution(name: str, auth: AuthConfig | None = None) -> Call[JSON]:
@@ -286,4 +290,4 @@ class Images:
 
             client.inspect_distribution("127.0.0.1:5000/app:1")["Descriptor"]["digest"]"""
         path = target("/distribution/{}/json", name)
-        return Call("GET", path, headers=registry_auth_header(name, auth), head_timeout=None)
+        return Call("GET", path, headers=registry_auth_header(name, auth), work=DAEMON_WORK)

@@ -11,6 +11,7 @@ from typing import Any
 from ..auth import AuthConfig, registry_auth_header
 from ..wire import target
 from .calls import (
+    DAEMON_WORK,
     JSON,
     Body,
     Call,
@@ -39,8 +40,10 @@ class Plugins:
     @endpoint
     def plugin_privileges(remote: str) -> Call[JSON]:
         """The privileges a plugin asks for before `pull_plugin`:
-        `GET /plugins/privileges?remote=REF`, a list of `{"Name", "Description", "Value"}`."""
-        return Call("GET", target("/plugins/privileges", query={"remote": remote}))
+        `GET /plugins/privileges?remote=REF`, a list of `{"Name", "Description", "Value"}`: the
+        daemon asks the registry first."""
+        path = target("/plugins/privileges", query={"remote": remote})
+        return Call("GET", path, work=DAEMON_WORK)
 
     @stream
     def pull_plugin(
@@ -81,7 +84,7 @@ class Plugins:
         """`docker plugin enable NAME`: `POST /plugins/{name}/enable?timeout=N`: the engine
         starts the plugin and waits up to N seconds (default 30) for its socket."""
         path = target("/plugins/{}/enable", name, query={"timeout": timeout})
-        return Call("POST", path, result=_nothing, head_timeout=None)
+        return Call("POST", path, result=_nothing, work=DAEMON_WORK)
 
     @endpoint
     def disable_plugin(name: str, force: bool = False) -> Call[None]:
@@ -114,7 +117,7 @@ class Plugins:
         plugin (`config.json` and `rootfs/`) as the body (bytes, or pieces sent chunked, such
         as `rawdock.archive.tar_stream(DIR)`)."""
         path = target("/plugins/create", query={"name": name})
-        return Call("POST", path, context, "application/x-tar", result=_nothing, head_timeout=None)
+        return Call("POST", path, context, "application/x-tar", result=_nothing, work=DAEMON_WORK)
 
     @stream
     def push_plugin(name: str, auth: AuthConfig | None = None) -> StreamCall[JSON]:

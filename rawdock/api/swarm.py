@@ -19,6 +19,7 @@ from ..auth import AuthConfig, encode
 from ..exchange import DEFAULT_TIMEOUT
 from ..wire import target
 from .calls import (
+    DAEMON_WORK,
     JSON,
     Call,
     Filters,
@@ -125,7 +126,7 @@ class Swarm:
             body["AdvertiseAddr"] = advertise_addr
         if data_path_addr is not None:
             body["DataPathAddr"] = data_path_addr
-        return _json_call("POST", "/swarm/join", body, result=_nothing, timeout=None)
+        return _json_call("POST", "/swarm/join", body, result=_nothing, work=DAEMON_WORK)
 
     @endpoint
     def swarm_leave(force: bool = False) -> Call[None]:
@@ -139,7 +140,7 @@ class Swarm:
             "POST",
             target("/swarm/leave", query=query),
             result=_nothing,
-            head_timeout=None,  # the daemon answers once the node has left
+            work=DAEMON_WORK,  # the daemon answers once the node has left
         )
 
     @endpoint

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ..wire import target
 from .calls import (
+    DAEMON_WORK,
     JSON,
     Call,
     Filters,
@@ -72,9 +73,9 @@ class System:
         """`docker system df`: `GET /system/df`, the disk used by images, containers, volumes
         and the build cache (`{"LayersSize", "Images", "Containers", "Volumes", "BuildCache"}`).
         `type` (API 1.42+) narrows it to some of "container", "image", "volume", "build-cache".
-        The daemon answers once it has added it all up: no timeout for the answer."""
+        The daemon answers once it has added it all up (awaited for `DAEMON_WORK` more)."""
         path = _repeated("/system/df", "type", type or ())
-        return Call("GET", path, head_timeout=None, needs=_since("1.42", type=type))
+        return Call("GET", path, work=DAEMON_WORK, needs=_since("1.42", type=type))
 
     @endpoint
     def login(
@@ -95,4 +96,4 @@ class System:
             body["serveraddress"] = registry
         if email is not None:
             body["email"] = email
-        return _json_call("POST", "/auth", body, head_timeout=None)
+        return _json_call("POST", "/auth", body, work=DAEMON_WORK)

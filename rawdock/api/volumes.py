@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..wire import target
-from .calls import JSON, Call, Filters, _filters, _json_call, _nothing, endpoint
+from .calls import DAEMON_WORK, JSON, Call, Filters, _filters, _json_call, _nothing, endpoint
 
 __all__ = ["Volumes"]
 
@@ -60,4 +60,5 @@ class Volumes:
         """`docker volume prune`: `POST /volumes/prune`, removing unused volumes (anonymous
         ones only from API 1.42 on, unless filters={"all": ["true"]}); returns
         `{"VolumesDeleted": [...], "SpaceReclaimed": n}`."""
-        return Call("POST", target("/volumes/prune", query={"filters": _filters(filters)}))
+        query = {"filters": _filters(filters)}
+        return Call("POST", target("/volumes/prune", query=query), work=DAEMON_WORK)

@@ -614,13 +614,16 @@ def _timeout_flag(parser: argparse.ArgumentParser) -> None:
 def _allowing(ctx: Context, grace: int | None) -> Any:
     """The client, its --timeout deadline stretched by the grace period `stop -t N` asks the
     daemon to wait (the daemon answers only once the container has stopped), so that a long
-    grace period is not cut off by the default 60 seconds."""
+    grace period is not cut off by the default 60 seconds. A negative one waits for the
+    container as long as it takes, as docker's does."""
     from ..client import Client
 
     client = ctx.client
     if grace is None or not isinstance(client, Client) or client.transport.deadline is None:
         return client  # no grace asked for, no deadline to stretch, or --curl
-    return client.with_deadline(client.transport.deadline + max(grace, 0))
+    if grace < 0:
+        return client.with_deadline(None)
+    return client.with_deadline(client.transport.deadline + grace)
 
 
 def stop(ctx: Context, args: argparse.Namespace) -> int:

@@ -138,6 +138,13 @@ def human_duration(seconds: float) -> str:
     return f"{int(seconds / 3600) // 24 // 365} years"
 
 
+def seconds_since(timestamp: str, now: float) -> float:
+    """Seconds from an RFC 3339 time in UTC, as swarm writes them ("2024-05-01T10:00:00.12Z"),
+    to `now`; whole seconds of the time only, which is all "3 seconds ago" needs."""
+    moment = time.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S")
+    return now - (time.mktime(moment) - time.timezone)
+
+
 def _scaled(size: float, base: float, units: Sequence[str], precision: int) -> str:
     index = 0
     while size >= base and index < len(units) - 1:

@@ -23,13 +23,22 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..errors import NotFound, NotSwarmManager
+from ..errors import NotFound, NotSwarmManager, RawdockError
 from .context import CommandError, Context
-from .flags import add_filter_flag, parse_filters
+from .flags import add_filter_flag, add_format_flag, parse_filters
 from .options import UsageError, parse_env, parse_labels
-from .output import human_duration, json_text, short_id, table
+from .output import ellipsis, human_duration, listing, seconds_since, short_id
+from .template import Row
 
-__all__ = ["service_spec", "format_services", "format_nodes", "format_tasks"]
+__all__ = [
+    "service_spec",
+    "ServiceRow",
+    "NodeRow",
+    "TaskRow",
+    "services_listing",
+    "nodes_listing",
+    "tasks_listing",
+]
 
 JSON = Any
 Verb = Callable[[Context, argparse.Namespace], int]
@@ -150,132 +159,302 @@ def _key_value(item: str, what: str) -> tuple[str, str]:
     return key, value
 
 
-# --- Tables -----------------------------------------------------------------------------------
+# --- Tables: docker's service, node and task formatter contexts -------------------------------
+
+# `--format raw` (docker's undocumented key) and `-q`, as each of docker's NewFormat picks them.
+_QUIET_FORMAT = "{{.ID}}"
+
+
+def _list_format(format_spec: str | None, quiet: bool, raw: str, raw_quiet: str) -> str:
+    """What docker's formatter runs for `--format` and `-q` on the swarm lists: no format (or
+    "table") is the default table, or only the IDs with -q; "raw" is docker's key-value form;
+    any other format is used as it is, -q or not."""
+    if not format_spec or format_spec == "table":
+        return _QUIET_FORMAT if quiet else "table"
+    if format_spec == "raw":
+        return raw_quiet if quiet else raw
+    return format_spec
 
 
 def _natural_key(text: str) -> list[Any]:
-    # docker sorts hostnames "naturally": node2 before node10.
+    # docker sorts names "naturally" (sortorder.NaturalLess): node2 before node10.
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def _image(spec: JSON) -> str:
-    # The CLI shows the image without the digest it pinned ("busybox:1@sha256:..." -> "busybox:1").
-    image: str = spec.get("TaskTemplate", spec).get("ContainerSpec", {}).get("Image", "")
-    return image.partition("@")[0]
+def _image(image: str) -> str:
+    """docker shows a tagged image without the digest it pinned ("busybox:1@sha256:..." is
+    "busybox:1"), in its familiar form (no "docker.io/library/")."""
+    name, at, _digest = image.partition("@")
+    if not at or ":" not in name.rpartition("/")[2]:
+        return image
+    official = name.removeprefix("docker.io/library/")
+    return official if "/" not in official else name.removeprefix("docker.io/")
 
 
-def _service_ports(service: JSON) -> str:
-    ports = (service.get("Endpoint") or {}).get("Ports") or []
-    texts = [
-        f"*:{port['PublishedPort']}->{port['TargetPort']}/{port.get('Protocol', 'tcp')}"
-        for port in ports
-        if port.get("PublishMode", "ingress") == "ingress"  # host-mode ports are the tasks'
-    ]
-    return ", ".join(texts)
+def _port_ranges(ports: Iterable[JSON]) -> list[str]:
+    """docker's serviceContext.Ports: ingress ports sorted by protocol and published port,
+    consecutive ones joined as ranges ("*:80-81->80-81/tcp")."""
+    ingress = sorted(
+        (port for port in ports if port.get("PublishMode", "ingress") == "ingress"),
+        key=lambda port: (port.get("Protocol", "tcp"), port.get("PublishedPort", 0)),
+    )
+    ranges: list[list[Any]] = []  # [published start, end, target start, end, protocol]
+    for port in ingress:
+        published, target = port.get("PublishedPort", 0), port.get("TargetPort", 0)
+        protocol = port.get("Protocol", "tcp")
+        last = ranges[-1] if ranges else None
+        if (
+            last is None
+            or protocol != last[4]
+            or published - last[1] > 1
+            or target - last[3] > 1
+            or (last[3] != last[2] and target <= last[3])
+        ):
+            ranges.append([published, published, target, target, protocol])
+        else:
+            last[1], last[3] = published, target
+    texts = []
+    for p_start, p_end, t_start, t_end, protocol in ranges:
+        published = f"{p_start}-{p_end}" if p_end > p_start else str(p_start)
+        target = f"{t_start}-{t_end}" if t_end > t_start else str(t_start)
+        texts.append(f"*:{published}->{target}/{protocol}")
+    return texts
 
 
-def _replicas(service: JSON) -> tuple[str, str]:
-    mode = service.get("Spec", {}).get("Mode", {})
-    status = service.get("ServiceStatus") or {}
-    running = status.get("RunningTasks", 0)
-    if "Replicated" in mode:
-        text = f"{running}/{mode['Replicated'].get('Replicas', 0)}"
-        most = service["Spec"].get("TaskTemplate", {}).get("Placement", {}).get("MaxReplicas")
-        return "replicated", f"{text} (max {most} per node)" if most else text
-    if "Global" in mode:
-        return "global", f"{running}/{status.get('DesiredTasks', 0)}"
-    return next(iter(mode), "?").lower(), f"{running}/{status.get('DesiredTasks', 0)}"
+class ServiceRow(Row):
+    """One service of GET /services?status=1, with the fields of docker's serviceContext."""
 
-
-def format_services(services: Iterable[JSON]) -> str:
-    """`docker service ls`: ID, NAME, MODE, REPLICAS (running/desired), IMAGE, PORTS; by name."""
-    rows = []
-    for service in sorted(services, key=lambda s: s.get("Spec", {}).get("Name", "")):
-        spec = service.get("Spec", {})
-        mode, replicas = _replicas(service)
-        name = spec.get("Name", "")
-        rows.append(
-            [short_id(service["ID"]), name, mode, replicas, _image(spec), _service_ports(service)]
-        )
-    return table(["ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS"], rows)
-
-
-def format_nodes(nodes: Iterable[JSON], self_id: str = "") -> str:
-    """`docker node ls`, by hostname; the node the client talks to is marked with `*`."""
-    rows = []
-    by_hostname = sorted(nodes, key=lambda n: _natural_key(n["Description"]["Hostname"]))
-    for node in by_hostname:
-        mark = " *" if node["ID"] == self_id else ""
-        manager = node.get("ManagerStatus") or {}
-        status = "Leader" if manager.get("Leader") else manager.get("Reachability", "")
-        rows.append(
-            [
-                node["ID"] + mark,
-                node["Description"].get("Hostname", ""),
-                node.get("Status", {}).get("State", "").capitalize(),
-                node.get("Spec", {}).get("Availability", "").capitalize(),
-                status.capitalize(),
-                node["Description"].get("Engine", {}).get("EngineVersion", ""),
-            ]
-        )
-    titles = ["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION"]
-    return table(titles, rows)
-
-
-def _seconds_since(timestamp: str, now: float) -> float:
-    # RFC 3339 with nanoseconds and "Z", as swarm writes it; only whole seconds matter here.
-    seconds = time.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S")
-    return now - (time.mktime(seconds) - time.timezone)
-
-
-def _task_name(task: JSON, service_names: dict[str, str]) -> str:
-    service = service_names.get(task["ServiceID"], task["ServiceID"])
-    return f"{service}.{task['Slot']}" if task.get("Slot") else f"{service}.{task['NodeID']}"
-
-
-def _task_ports(task: JSON) -> str:
-    ports = (task.get("Status", {}).get("PortStatus") or {}).get("Ports") or []
-    # docker joins them with "," alone here (and repeats a port as the daemon repeats it).
-    return ",".join(
-        f"*:{port['PublishedPort']}->{port['TargetPort']}/{port.get('Protocol', 'tcp')}"
-        for port in ports
+    HEADERS = {
+        "ID": "ID",
+        "Name": "NAME",
+        "Mode": "MODE",
+        "Replicas": "REPLICAS",
+        "Image": "IMAGE",
+        "Ports": "PORTS",
+    }
+    GO_TYPE = "*service.serviceContext"
+    DEFAULT = "table {{.ID}}\\t{{.Name}}\\t{{.Mode}}\\t{{.Replicas}}\\t{{.Image}}\\t{{.Ports}}"
+    RAW = (
+        "id: {{.ID}}\\nname: {{.Name}}\\nmode: {{.Mode}}\\nreplicas: {{.Replicas}}\\n"
+        "image: {{.Image}}\\nports: {{.Ports}}\\n"
     )
 
+    def __init__(self, service: JSON) -> None:
+        self.s = service
+        self.spec = service.get("Spec") or {}
 
-def format_tasks(
+    def ID(self) -> str:  # noqa: N802 -- docker's field names
+        return short_id(str(self.s["ID"]))
+
+    def Name(self) -> str:  # noqa: N802
+        return str(self.spec.get("Name", ""))
+
+    def Mode(self) -> str:  # noqa: N802
+        mode = self.spec.get("Mode") or {}
+        names = {"Global": "global", "Replicated": "replicated",
+                 "ReplicatedJob": "replicated job", "GlobalJob": "global job"}  # fmt: skip
+        return next((names[key] for key in names if key in mode), "")
+
+    def Replicas(self) -> str:  # noqa: N802
+        status = self.s.get("ServiceStatus") or {}
+        running, desired = status.get("RunningTasks", 0), status.get("DesiredTasks", 0)
+        completed = status.get("CompletedTasks", 0)
+        mode = self.spec.get("Mode") or {}
+        if "ReplicatedJob" in mode:
+            total = mode["ReplicatedJob"].get("TotalCompletions", 0)
+            return f"{running}/{desired} ({completed}/{total} completed)"
+        if "GlobalJob" in mode:
+            return f"{running}/{desired} ({completed}/{desired + completed} completed)"
+        placement = (self.spec.get("TaskTemplate") or {}).get("Placement") or {}
+        most = placement.get("MaxReplicas", 0) if "Replicated" in mode else 0
+        return f"{running}/{desired} (max {most} per node)" if most else f"{running}/{desired}"
+
+    def Image(self) -> str:  # noqa: N802
+        container = (self.spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+        return _image(str(container.get("Image", "")))
+
+    def Ports(self) -> str:  # noqa: N802
+        return ", ".join(_port_ranges((self.s.get("Endpoint") or {}).get("Ports") or []))
+
+
+def services_listing(services: Iterable[JSON], format_spec: str | None, quiet: bool) -> list[str]:
+    """`docker service ls`, by name, as a table or through --format (-q: the IDs)."""
+    rows = sorted((ServiceRow(s) for s in services), key=lambda row: _natural_key(row.Name()))
+    spec = _list_format(format_spec, quiet, ServiceRow.RAW, "id: {{.ID}}")
+    return listing(rows, spec, ServiceRow.DEFAULT, ServiceRow.HEADERS)
+
+
+class NodeRow(Row):
+    """One node of GET /nodes, with the fields of docker's nodeContext; `self_id` is the node
+    of the engine asked (GET /info's Swarm.NodeID), `cluster_tls` its cluster's TLSInfo."""
+
+    HEADERS = {
+        "ID": "ID",
+        "Self": "",
+        "Hostname": "HOSTNAME",
+        "Status": "STATUS",
+        "Availability": "AVAILABILITY",
+        "ManagerStatus": "MANAGER STATUS",
+        "EngineVersion": "ENGINE VERSION",
+        "TLSStatus": "TLS STATUS",
+    }
+    GO_TYPE = "*node.nodeContext"
+    DEFAULT = (
+        "table {{.ID}} {{if .Self}}*{{else}} {{ end }}\\t{{.Hostname}}\\t{{.Status}}"
+        "\\t{{.Availability}}\\t{{.ManagerStatus}}\\t{{.EngineVersion}}"
+    )
+    RAW = (
+        "node_id: {{.ID}}\\nhostname: {{.Hostname}}\\nstatus: {{.Status}}\\n"
+        "availability: {{.Availability}}\\nmanager_status: {{.ManagerStatus}}\\n"
+    )
+
+    def __init__(self, node: JSON, self_id: str = "", cluster_tls: JSON = None) -> None:
+        self.n = node
+        self.self_id = self_id
+        self.cluster_tls = cluster_tls
+
+    def ID(self) -> str:  # noqa: N802
+        return str(self.n["ID"])
+
+    def Self(self) -> bool:  # noqa: N802
+        return bool(self.self_id) and self.n["ID"] == self.self_id
+
+    def Hostname(self) -> str:  # noqa: N802
+        return str((self.n.get("Description") or {}).get("Hostname", ""))
+
+    def Status(self) -> str:  # noqa: N802
+        return str((self.n.get("Status") or {}).get("State", "")).capitalize()
+
+    def Availability(self) -> str:  # noqa: N802
+        return str((self.n.get("Spec") or {}).get("Availability", "")).capitalize()
+
+    def ManagerStatus(self) -> str:  # noqa: N802
+        manager = self.n.get("ManagerStatus") or {}
+        reachability = "leader" if manager.get("Leader") else manager.get("Reachability", "")
+        return str(reachability).capitalize()
+
+    def EngineVersion(self) -> str:  # noqa: N802
+        return str(((self.n.get("Description") or {}).get("Engine") or {}).get("EngineVersion", ""))
+
+    def TLSStatus(self) -> str:  # noqa: N802
+        own = (self.n.get("Description") or {}).get("TLSInfo") or {}
+        if not self.cluster_tls or not own:
+            return "Unknown"
+        return "Ready" if own == self.cluster_tls else "Needs Rotation"
+
+
+def nodes_listing(
+    nodes: Iterable[JSON], format_spec: str | None, quiet: bool, info: JSON = None
+) -> list[str]:
+    """`docker node ls`, by hostname, as a table or through --format (-q: the IDs). `info` is
+    GET /info's answer (docker asks for it only without -q): which node is `*`, and the
+    cluster's TLS for .TLSStatus."""
+    swarm = (info or {}).get("Swarm") or {}
+    self_id = swarm.get("NodeID", "")
+    cluster_tls = (swarm.get("Cluster") or {}).get("TLSInfo")
+    rows = [NodeRow(node, self_id, cluster_tls) for node in nodes]
+    rows.sort(key=lambda row: _natural_key(row.Hostname()))
+    spec = _list_format(format_spec, quiet, NodeRow.RAW, "node_id: {{.ID}}")
+    return listing(rows, spec, NodeRow.DEFAULT, NodeRow.HEADERS)
+
+
+class TaskRow(Row):
+    """One task of GET /tasks, with the fields of docker's taskContext. `name` (service.slot,
+    or service.node for a global service) and `node` (the node's hostname) are resolved by
+    the caller, as docker's task.Print resolves them."""
+
+    HEADERS = {
+        "ID": "ID",
+        "Name": "NAME",
+        "Image": "IMAGE",
+        "Node": "NODE",
+        "DesiredState": "DESIRED STATE",
+        "CurrentState": "CURRENT STATE",
+        "Error": "ERROR",
+        "Ports": "PORTS",
+    }
+    GO_TYPE = "*task.taskContext"
+    DEFAULT = (
+        "table {{.ID}}\\t{{.Name}}\\t{{.Image}}\\t{{.Node}}\\t{{.DesiredState}}"
+        "\\t{{.CurrentState}}\\t{{.Error}}\\t{{.Ports}}"
+    )
+    RAW = (
+        "id: {{.ID}}\\nname: {{.Name}}\\nimage: {{.Image}}\\nnode: {{.Node}}\\n"
+        "desired_state: {{.DesiredState}}\\ncurrent_state: {{.CurrentState}}\\n"
+        "error: {{.Error}}\\nports: {{.Ports}}\\n"
+    )
+    #: docker's maxErrLength: a task's error is cut to this many characters unless --no-trunc.
+    MAX_ERROR_LENGTH = 30
+
+    def __init__(self, task: JSON, name: str, node: str, trunc: bool, now: float) -> None:
+        self.t = task
+        self.name, self.node = name, node
+        self.trunc = trunc
+        self.now = now
+
+    def ID(self) -> str:  # noqa: N802
+        return short_id(str(self.t["ID"])) if self.trunc else str(self.t["ID"])
+
+    def Name(self) -> str:  # noqa: N802
+        return self.name
+
+    def Image(self) -> str:  # noqa: N802
+        image = str(((self.t.get("Spec") or {}).get("ContainerSpec") or {}).get("Image", ""))
+        return _image(image) if self.trunc else image
+
+    def Node(self) -> str:  # noqa: N802
+        return self.node
+
+    def DesiredState(self) -> str:  # noqa: N802
+        return str(self.t.get("DesiredState", "")).capitalize()
+
+    def CurrentState(self) -> str:  # noqa: N802
+        status = self.t.get("Status") or {}
+        age = human_duration(seconds_since(status.get("Timestamp", ""), self.now)).lower()
+        return f"{str(status.get('State', '')).capitalize()} {age} ago"
+
+    def Error(self) -> str:  # noqa: N802
+        error = str((self.t.get("Status") or {}).get("Err", ""))
+        if self.trunc:
+            error = ellipsis(error, self.MAX_ERROR_LENGTH)
+        return f'"{error}"' if error else ""
+
+    def Ports(self) -> str:  # noqa: N802
+        ports = ((self.t.get("Status") or {}).get("PortStatus") or {}).get("Ports") or []
+        # docker joins them with "," alone here (and repeats a port as the daemon repeats it).
+        return ",".join(
+            f"*:{port['PublishedPort']}->{port['TargetPort']}/{port.get('Protocol', 'tcp')}"
+            for port in ports
+        )
+
+
+def tasks_listing(
     tasks: Iterable[JSON],
     service_names: dict[str, str],
     hostnames: dict[str, str],
-    now: float,
-    no_trunc: bool = False,
-) -> str:
-    """`docker service ps` / `docker node ps`: by task name (service.slot), the newest first
-    within a slot, older ones shown as ` \\_ name`; the current state with its age."""
-    named = [(_task_name(task, service_names), task) for task in tasks]
-    named.sort(key=lambda pair: (pair[0], _negated(pair[1].get("CreatedAt", ""))))
-    rows = []
-    previous = None
+    format_spec: str | None = None,
+    quiet: bool = False,
+    trunc: bool = True,
+) -> list[str]:
+    """`docker service ps` / `docker node ps`: by task name (service.slot, natural order), the
+    newest first within a slot, older ones shown in a table as ` \\_ name`; through --format
+    (-q: the IDs). `service_names` and `hostnames` map ids to what is shown: an id missing
+    from them is shown as it is (docker's --no-resolve)."""
+    named = []
+    for task in tasks:
+        service = service_names.get(task["ServiceID"], task["ServiceID"])
+        slot = task.get("Slot") or task.get("NodeID", "")
+        named.append((f"{service}.{slot}", task))
+    named.sort(key=lambda pair: (_natural_key(pair[0]), _negated(pair[1].get("CreatedAt", ""))))
+    spec = _list_format(format_spec, quiet, TaskRow.RAW, "id: {{.ID}}")
+    indent = " \\_ " if spec.startswith("table") else ""
+    rows, previous, now = [], None, time.time()
     for name, task in named:
-        status = task.get("Status", {})
-        age = human_duration(_seconds_since(status.get("Timestamp", ""), now)).lower()
-        error = status.get("Err", "")
-        if error and not no_trunc:
-            error = error if len(error) <= 29 else error[:28] + "…"
-        rows.append(
-            [
-                task["ID"] if no_trunc else short_id(task["ID"]),
-                f" \\_ {name}" if name == previous else name,
-                _image(task.get("Spec", {})),
-                hostnames.get(task.get("NodeID", ""), task.get("NodeID", "")),
-                task.get("DesiredState", "").capitalize(),
-                f"{status.get('State', '').capitalize()} {age} ago",
-                f'"{error}"' if error else "",
-                _task_ports(task),
-            ]
-        )
+        node = hostnames.get(task.get("NodeID", ""), task.get("NodeID", ""))
+        shown = indent + name if name == previous else name
+        rows.append(TaskRow(task, shown, node, trunc, now))
         previous = name
-    titles = ["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"]
-    return table(titles, rows)
+    return listing(rows, spec, TaskRow.DEFAULT, TaskRow.HEADERS)
 
 
 def _negated(timestamp: str) -> list[int]:
@@ -397,34 +576,56 @@ def _resolve_node(ctx: Context, node: str) -> str:
 
 def node_ls_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS]"
-    parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
     add_filter_flag(parser)
+    add_format_flag(parser)
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
 
 
 @_manager_only
 def node_ls(ctx: Context, args: argparse.Namespace) -> int:
-    """GET /nodes; the node this engine is (GET /info) marked with `*`."""
+    """GET /nodes; then (without -q, as docker) GET /info, for the node marked with `*`."""
     nodes = ctx.client.nodes(filters=parse_filters(args.filter) or None)
-    if args.quiet:
-        by_hostname = sorted(nodes, key=lambda n: _natural_key(n["Description"]["Hostname"]))
-        for node in by_hostname:
-            ctx.print(node["ID"])
-    else:
-        self_id = ctx.client.info().get("Swarm", {}).get("NodeID", "")
-        ctx.print(format_nodes(nodes, self_id))
+    info = ctx.client.info() if nodes and not args.quiet else None
+    ctx.print_lines(nodes_listing(nodes, args.format, args.quiet, info))
     return 0
+
+
+def _inspect_flags(parser: argparse.ArgumentParser, what: str) -> None:
+    add_format_flag(parser, "the output", short=True)
+    parser.add_argument(
+        "--pretty", action="store_true", help="Print the information in a human friendly format"
+    )
+    parser.add_argument("name", nargs="+", metavar=what)
 
 
 def node_inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] self|NODE [NODE...]"
-    parser.add_argument("nodes", nargs="+", metavar="NODE")
+    _inspect_flags(parser, "NODE")
+
+
+def _pretty_format(args: argparse.Namespace, refusal: str) -> bool:
+    """Whether docker would print the pretty form: --pretty (which wins over --format), or
+    --format pretty; "pretty" with more after it is refused with `refusal`, as docker does."""
+    if args.pretty or args.format == "pretty":
+        return True
+    if (args.format or "").startswith("pretty"):
+        raise CommandError(f"{refusal} supply extra formatting options to the pretty template")
+    return False
 
 
 @_manager_only
 def node_inspect(ctx: Context, args: argparse.Namespace) -> int:
-    """GET /nodes/{id} for each, printed as one JSON array."""
-    found = [ctx.client.inspect_node(_resolve_node(ctx, node)) for node in args.nodes]
-    ctx.print(json_text(found))
+    """GET /nodes/{id} for each: one JSON array, or each through --format, or --pretty."""
+    from .system import show_inspected
+
+    def lookup(node: str) -> JSON:
+        return ctx.client.inspect_node(_resolve_node(ctx, node))
+
+    if not _pretty_format(args, "cannot"):
+        return show_inspected(ctx, args, [lookup], "node", daemon_words=True)
+    from .pretty import node_pretty
+
+    ctx.print_lines([node_pretty(lookup(node)) for node in args.name])  # all found, or none
     return 0
 
 
@@ -513,20 +714,23 @@ def node_rm(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _tasks_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-q", "--quiet", action="store_true", help="Only display task IDs")
-    parser.add_argument("--no-trunc", action="store_true", help="Do not truncate output")
     add_filter_flag(parser)
+    add_format_flag(parser)
+    parser.add_argument("--no-resolve", action="store_true", help="Do not map IDs to Names")
+    parser.add_argument("--no-trunc", action="store_true", help="Do not truncate output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only display task IDs")
 
 
-def _print_tasks(ctx: Context, args: argparse.Namespace, filters: dict[str, list[str]]) -> int:
+def _print_tasks(
+    ctx: Context, args: argparse.Namespace, filters: dict[str, list[str]], trunc: bool
+) -> int:
     tasks = ctx.client.tasks(filters={**parse_filters(args.filter), **filters})
-    if args.quiet:
-        for task in tasks:
-            ctx.print(task["ID"] if args.no_trunc else short_id(task["ID"]))
-        return 0
-    services = {s["ID"]: s["Spec"]["Name"] for s in ctx.client.services()}
-    hostnames = {n["ID"]: n["Description"]["Hostname"] for n in ctx.client.nodes()}
-    ctx.print(format_tasks(tasks, services, hostnames, time.time(), args.no_trunc))
+    services: dict[str, str] = {}
+    hostnames: dict[str, str] = {}
+    if not args.no_resolve and tasks:
+        services = {s["ID"]: s["Spec"]["Name"] for s in ctx.client.services()}
+        hostnames = {n["ID"]: n["Description"]["Hostname"] for n in ctx.client.nodes()}
+    ctx.print_lines(tasks_listing(tasks, services, hostnames, args.format, args.quiet, trunc))
     return 0
 
 
@@ -541,7 +745,7 @@ def node_ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /tasks?filters={"node": [...]} (this engine's node by default)."""
     nodes = [_resolve_node(ctx, node) for node in args.nodes or ["self"]]
     ids = [ctx.client.inspect_node(node).get("ID") or node for node in nodes]
-    return _print_tasks(ctx, args, {"node": ids})
+    return _print_tasks(ctx, args, {"node": ids}, trunc=not args.no_trunc)
 
 
 # --- service ----------------------------------------------------------------------------------
@@ -549,19 +753,17 @@ def node_ps(ctx: Context, args: argparse.Namespace) -> int:
 
 def service_ls_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS]"
-    parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
     add_filter_flag(parser)
+    add_format_flag(parser)
+    parser.add_argument("-q", "--quiet", action="store_true", help="Only display IDs")
 
 
 @_manager_only
 def service_ls(ctx: Context, args: argparse.Namespace) -> int:
-    """GET /services?status=1, sorted by name."""
-    services = ctx.client.services(filters=parse_filters(args.filter) or None, status=True)
-    if args.quiet:
-        for service in sorted(services, key=lambda s: s["Spec"].get("Name", "")):
-            ctx.print(short_id(service["ID"]))
-    else:
-        ctx.print(format_services(services))
+    """GET /services?status=1 (without -q, as docker), sorted by name."""
+    filters = parse_filters(args.filter) or None
+    services = ctx.client.services(filters=filters, status=not args.quiet)
+    ctx.print_lines(services_listing(services, args.format, args.quiet))
     return 0
 
 
@@ -597,6 +799,7 @@ def _update_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--update-failure-action", choices=("pause", "continue", "rollback"))
     parser.add_argument("--update-monitor", help="Time to watch each task for failure")
     parser.add_argument("-d", "--detach", action="store_true", help="Exit without waiting")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Suppress progress output")
     parser.add_argument(
         "--with-registry-auth", action="store_true", help="Send registry credentials to nodes"
     )
@@ -632,8 +835,11 @@ def service_create_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="Service name")
     parser.add_argument("--mode", choices=("replicated", "global"), default="replicated")
     parser.add_argument("--replicas", type=int, help="Number of tasks")
-    parser.add_argument("--max-replicas", type=int, help="Maximum number of tasks per node")
-    parser.add_argument("--label", action="append", default=[], help="Service labels")
+    parser.add_argument(
+        "--replicas-max-per-node", "--max-replicas", dest="max_replicas", type=int,
+        help="Maximum number of tasks per node (default 0 = unlimited)",
+    )  # fmt: skip
+    parser.add_argument("-l", "--label", action="append", default=[], help="Service labels")
     parser.add_argument("--container-label", action="append", default=[])
     parser.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("-p", "--publish", action="append", default=[], help="Publish a port")
@@ -737,19 +943,48 @@ def service_create(ctx: Context, args: argparse.Namespace) -> int:
     )
     ctx.print(created["ID"])
     if not args.detach and not ctx.curl:
-        _wait_for(ctx, created["ID"], rollback=False)
+        _wait_for(ctx, created["ID"], rollback=False, quiet=args.quiet)
     return 0
 
 
 def service_inspect_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] SERVICE [SERVICE...]"
-    parser.add_argument("services", nargs="+", metavar="SERVICE")
+    _inspect_flags(parser, "SERVICE")
 
 
 @_manager_only
 def service_inspect(ctx: Context, args: argparse.Namespace) -> int:
-    """GET /services/{id} for each, printed as one JSON array."""
-    ctx.print(json_text([ctx.client.inspect_service(name) for name in args.services]))
+    """GET /services/{id}?insertDefaults=1 for each (the defaults filled in, as docker asks):
+    one JSON array, or each through --format, or --pretty (GET /networks/{id} then names the
+    service's networks)."""
+    from .system import show_inspected
+
+    def lookup(service: str) -> JSON:
+        return ctx.client.inspect_service(service, insert_defaults=True)
+
+    if args.pretty and args.format:
+        raise CommandError("--format is incompatible with human friendly format")
+    if not _pretty_format(args, "Cannot"):  # docker's capital, here only
+        return show_inspected(
+            ctx, args, [lookup], "service", no_such="Error: no such service: {name}"
+        )
+    from .pretty import service_pretty
+
+    pages = []
+    for name in args.name:  # all of them first: docker prints nothing if one is missing
+        try:
+            service = lookup(name)
+        except NotFound:
+            raise CommandError(f"Error: no such service: {name}") from None
+        networks = {}
+        for attached in service["Spec"].get("TaskTemplate", {}).get("Networks") or []:
+            try:
+                network = ctx.client.inspect_network(attached["Target"], scope="swarm")
+            except RawdockError:
+                continue  # docker shows the id of a network it cannot find
+            networks[network["Id"]] = network["Name"]
+        pages.append(service_pretty(service, networks, time.time()))
+    ctx.print_lines(pages)
     return 0
 
 
@@ -763,7 +998,8 @@ def service_ps_flags(parser: argparse.ArgumentParser) -> None:
 def service_ps(ctx: Context, args: argparse.Namespace) -> int:
     """GET /tasks?filters={"service": [...]}: every task of the services, past ones too."""
     ids = [ctx.client.inspect_service(name).get("ID") or name for name in args.services]
-    return _print_tasks(ctx, args, {"service": ids})
+    # docker's service ps shows whole ids with -q (and node ps does not).
+    return _print_tasks(ctx, args, {"service": ids}, trunc=not (args.no_trunc or args.quiet))
 
 
 def service_update_flags(parser: argparse.ArgumentParser) -> None:
@@ -832,7 +1068,7 @@ def service_update(ctx: Context, args: argparse.Namespace) -> int:
     if not args.detach and not ctx.curl:
         rolling = args.rollback or spec.get("TaskTemplate") != before
         after = _update_started(found) if rolling else None
-        _wait_for(ctx, service_id, rollback=args.rollback, after=after)
+        _wait_for(ctx, service_id, rollback=args.rollback, quiet=args.quiet, after=after)
     return 0
 
 

@@ -144,11 +144,13 @@ def show_inspected(
     lookups: Sequence[Callable[[str], JSON]],
     kind: str,
     daemon_words: bool = False,
+    no_such: str = "Error: No such {kind}: {name}",
 ) -> int:
     """Each name through the first lookup that finds it: a JSON array of what was found, or
     each through --format, then one error line per name not found (or failing the template),
     as docker's inspect writes them: "Error: No such container: x", or with `daemon_words` the
-    daemon's own message, as `docker network inspect` and `docker volume inspect` print it."""
+    daemon's own message, as `docker network inspect` and `docker volume inspect` print it, or
+    `no_such` filled in ("Error: no such service: x", as `docker service inspect` words it)."""
     template = None
     if args.format:
         try:
@@ -170,7 +172,7 @@ def show_inspected(
             if daemon_words and missing is not None:
                 errors.append(daemon_error(missing))
             else:
-                errors.append(f"Error: No such {kind}: {name}")
+                errors.append(no_such.format(kind=kind, name=name))
             continue
         found.append(value)
         if template is not None:
