@@ -69,7 +69,20 @@ def test_update_rename_pause_unpause(
     client.pause_container(container_id)
     assert client.inspect_container(container_id)["State"]["Status"] == "paused"
     client.unpause_container(container_id)
-    assert client.inspect_container(container_id)["State"]["Status"] == "running"
+    assert _settled_status(client, container_id, "running") == "running"
+
+
+def _settled_status(client: rawdock.Client, container_id: str, wanted: str) -> str:
+    """The container's status once it reads `wanted`, or after 10 s. The daemon sets the state
+    as it answers a pause or unpause, and again when containerd's event for it arrives, later:
+    a late "paused" event can mark the container paused again, until its "resumed" event
+    follows (moby's daemon/monitor.go). Seen under load: `paused` read right after unpause."""
+    deadline = time.monotonic() + 10
+    while (status := client.inspect_container(container_id)["State"]["Status"]) != wanted:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return status
 
 
 def test_prune_containers_removes_only_what_the_filter_names(
