@@ -168,6 +168,7 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
         work: float | None = 0,
+        item_work: float = 0,
         bounded: bool = True,
         pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
@@ -181,7 +182,9 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
             await self._slots.acquire()
             release = self._slots.release
         try:
-            exchange = await self._exchange(request, method, timeout, deadline, work, pieces)
+            exchange = await self._exchange(
+                request, method, timeout, deadline, work, item_work, pieces
+            )
         except BaseException:
             release()
             raise
@@ -195,9 +198,10 @@ class AsyncTransport(TransportSettings[AsyncConnection]):
         timeout: float | None | _Default,
         deadline: float | None | _Default,
         work: float | None,
+        item_work: float,
         pieces: Iterable[bytes] | None = None,
     ) -> AsyncExchange:
-        bounds = self._deadline(timeout, deadline, work)
+        bounds = self._deadline(timeout, deadline, work, item_work)
         conn = self.take_idle(check=True)  # a cheap check here: no system call
         while True:
             reused = conn is not None

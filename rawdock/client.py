@@ -43,9 +43,9 @@ from .wire import QueryValue, build_request, target
 __all__ = ["Client", "Stream", "MAX_API_VERSION", "negotiate_version"]
 
 T = TypeVar("T")
-#: The bounds `RequestBuilder.bounds` gives the transport: body read timeout, deadline, and
-#: the daemon's work before it answers.
-Bounds = tuple["float | None | _Default", "float | None | _Default", "float | None"]
+#: The bounds `RequestBuilder.bounds` gives the transport: body read timeout, deadline, the
+#: daemon's work before it answers, and its work between two pieces of the body.
+Bounds = tuple["float | None | _Default", "float | None | _Default", "float | None", float]
 
 #: The newest API version rawdock speaks. Negotiation picks min(this, the daemon's).
 MAX_API_VERSION = "1.48"
@@ -115,14 +115,15 @@ class RequestBuilder:
         """How long `call` may wait (see the table in the Client's docstring): its own read
         timeouts, and the first of its own deadline (`wait_container(timeout=)`), this client's
         `with_deadline`, and the client's `deadline`, which does not bound calls whose body
-        waits for the daemon's events by design (follow streams, events, wait)."""
-        work = call.work if isinstance(call, Call) else 0
+        waits for the daemon's events or work by design (follow streams, events, wait,
+        build)."""
+        item_work = call.item_work if isinstance(call, StreamCall) else 0
         deadline: float | None | _Default = self._deadline
         if isinstance(call, Call) and call.deadline is not None:
             deadline = call.deadline
-        elif isinstance(deadline, _Default) and call.timeout is None:
+        elif isinstance(deadline, _Default) and (call.timeout is None or item_work):
             deadline = None
-        return call.timeout, deadline, work
+        return call.timeout, deadline, call.work, item_work
 
     def request_bytes(
         self,
@@ -220,13 +221,14 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     | `timeout`              | each wait for the response head, every call       | 60        |
     |                        | each wait for a piece of the body, except the     |           |
     |                        | bodies that wait for events: logs(follow=True),   |           |
-    |                        | events(), wait_container(), build()               |           |
+    |                        | events(), wait_container()                        |           |
     | `timeout` + the work   | each wait for the head of a call the daemon       | 300       |
     |                        | answers once its work is done: stop's grace       |           |
-    |                        | period, else `rawdock.api.DAEMON_WORK`            |           |
+    |                        | period, else `rawdock.api.DAEMON_WORK`; each wait |           |
+    |                        | for a piece of build()'s body                     |           |
     | `deadline`             | the whole call: connect, send, head, body; not    | None      |
-    |                        | the bodies that wait for events; where it         |           |
-    |                        | applies, it replaces the work's bound             |           |
+    |                        | the bodies that wait for events, nor build();     |           |
+    |                        | where it applies, it replaces the work's bound    |           |
     | `with_deadline(s)`     | the whole of every call of the returned client,   |           |
     |                        | bodies that wait for events included              |           |
     | `wait_container(timeout=s)` | that call as a whole                         |           |
@@ -234,8 +236,9 @@ class Client(RequestBuilder, Endpoints, SyncRunner):
     `timeout` is per read, like a socket timeout: a daemon that keeps sending, however slowly,
     is not timed out by it; `deadline` is what cuts off a daemon sending a byte a second.
     The calls the daemon answers once its work is done (stop_container, put_archive, df,
-    login, swarm_leave, the prunes, ...: the README's table lists them) wait for their head
-    for the timeout plus that work; a deadline, shorter or longer, replaces it.
+    login, pull, load_image, get_image, the prunes, ...: the README's table lists them) wait
+    for their head for the timeout plus that work, and a build for each piece of its body; a
+    deadline, shorter or longer, replaces it.
     `trace`: called as trace("send"|"recv", bytes) with every byte on the wire.
 
     The constructor does no I/O. One client may be shared between threads: each request, and

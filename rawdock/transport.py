@@ -589,29 +589,37 @@ class TransportSettings(Pool[C]):
         timeout: float | None | _Default,
         deadline: float | None | _Default,
         work: float | None = 0,
+        item_work: float = 0,
     ) -> Deadline:
         """The bounds of one exchange; DEFAULT_TIMEOUT takes the transport's own (checked once,
         when it was made), any other is checked here.
 
         `work`: the seconds the daemon may spend on the call before it answers (stop's grace
-        period; None: as long as it takes). Its head then waits that much longer than the
-        read timeout, or, when a deadline bounds the call, as long as the deadline allows: the
-        caller's own bound for the whole call, which may be longer."""
+        period; None: as long as it takes); `item_work` the same between two pieces of the
+        body (a build's steps). Each such wait gets the read timeout plus the work; see
+        `_working` for when a deadline replaces it."""
         body_timeout = self.timeout if isinstance(timeout, _Default) else seconds(timeout)
         total = self.deadline if isinstance(deadline, _Default) else seconds(deadline)
-        work = seconds(work)
-        head_timeout = self.timeout
-        if work is None or (work and total is not None):
-            head_timeout = None  # the caller asked for no bound, or its deadline is the bound
-        elif head_timeout is not None:
-            head_timeout += work
-        return Deadline(head_timeout, body_timeout, total)
+        return Deadline(
+            _working(self.timeout, work, total), _working(body_timeout, item_work, total), total
+        )
 
     def _connect_timeout(self, bounds: Deadline) -> float | None:
         try:
             return bounds.wait(self.connect_timeout)
         except TimeoutError as exc:
             raise transport_error(exc, self.endpoint.url, bounds) from None
+
+
+def _working(timeout: float | None, work: float | None, total: float | None) -> float | None:
+    """The bound of a wait during which the daemon may work `work` seconds before it sends:
+    the read timeout plus the work. None when the work has no bound, or when a deadline
+    (`total`) bounds the call: the caller's own bound for the whole call, which may be longer
+    than the work's (`with_deadline(3600)` for an hour's build)."""
+    work = seconds(work)
+    if work is None or (work and total is not None):
+        return None
+    return None if timeout is None else timeout + work
 
 
 class Transport(TransportSettings[Connection]):
@@ -625,6 +633,7 @@ class Transport(TransportSettings[Connection]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         deadline: float | None | _Default = DEFAULT_TIMEOUT,
         work: float | None = 0,
+        item_work: float = 0,
         pieces: Iterable[bytes] | None = None,
     ) -> Exchange:
         """Send `request` and read up to the response head. The body is read from the returned
@@ -633,12 +642,13 @@ class Transport(TransportSettings[Connection]):
 
         The transport's `timeout` bounds each wait until the head is in (longer by `work`, the
         seconds the daemon may work before it answers: see `_deadline`), `timeout` each wait
-        for a piece of the body (None: no bound; default the transport's); `deadline`, in
+        for a piece of the body (None: no bound; default the transport's; longer by
+        `item_work`, the daemon's work between two pieces); `deadline`, in
         seconds, bounds the whole exchange, body included, however the daemon spaces its bytes
         (default the transport's `deadline`). `pieces`: the body of a request whose head says
         `Transfer-Encoding: chunked`, sent chunk by chunk after it (and never resent: a pooled
         connection is checked first)."""
-        bounds = self._deadline(timeout, deadline, work)
+        bounds = self._deadline(timeout, deadline, work, item_work)
         # Only a request that could not be sent again is worth a check of its connection first
         # (a system call): for the others a dead connection shows itself as an EOF before any
         # response, and they are resent on a new one. Go's net/http, the daemon's own client,

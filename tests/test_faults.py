@@ -196,9 +196,14 @@ KINDS: list[tuple[str, Callable[[Any], object], bytes, bytes]] = [
     ("archive", lambda client: list(client.get_archive("web", "/")), TAR_HEAD, SLOW_CHUNKS),
     ("build", lambda client: list(client.build(b"tar")), CHUNKED_HEAD, SLOW_CHUNKS),
 ]
-#: Kinds whose body waits for events by design (build's for its steps, containers that run as
-#: long as they run): only a deadline given for them cuts them off.
-WAITING = {"follow", "events", "wait", "build"}
+#: Kinds whose body waits for events by design (containers that run as long as they run):
+#: only a deadline given for them cuts them off.
+WAITING = {"follow", "events", "wait"}
+#: Kinds whose head waits for the daemon's work too (a registry, a build's context), and whose
+#: body does (a build step may be quiet for minutes): the read timeout plus the work bounds
+#: them, and the client's deadline leaves the body's alone.
+HEAD_WORK = {"progress", "build"}
+BODY_WORK = {"build"}
 
 
 def expect_timeout(run: Callable[[], object], bound: float) -> None:
@@ -220,6 +225,7 @@ def expect_timeout(run: Callable[[], object], bound: float) -> None:
     assert isinstance(outcome[0], rawdock.Timeout), repr(outcome[0])
 
 
+@pytest.mark.usefixtures("short_work")
 @pytest.mark.parametrize("kind", [k[0] for k in KINDS])
 def test_a_silent_daemon_times_out_before_the_head(
     fake: FakeDaemon, make_client: Callable[..., Any], kind: str
@@ -228,7 +234,7 @@ def test_a_silent_daemon_times_out_before_the_head(
     _, run, _, _ = next(k for k in KINDS if k[0] == kind)
     fake.script(silent)
     client = make_client()
-    expect_timeout(lambda: run(client), TIMEOUT)
+    expect_timeout(lambda: run(client), TIMEOUT + (WORK if kind in HEAD_WORK else 0))
 
 
 @pytest.mark.parametrize(
@@ -248,12 +254,14 @@ def test_a_silent_daemon_times_out_before_the_upgrade(
     expect_timeout(lambda: run(client), TIMEOUT)
 
 
+@pytest.mark.usefixtures("short_work")
 @pytest.mark.parametrize("kind", [k[0] for k in KINDS])
 def test_a_daemon_stalled_after_the_head(
     fake: FakeDaemon, make_client: Callable[..., Any], kind: str
 ) -> None:
-    """The body of a plain call or a finite stream has the read timeout; one that waits for
-    events by design waits, until a deadline given for it."""
+    """The body of a plain call or a finite stream has the read timeout, a build's the read
+    timeout plus the work (before: none); one that waits for events by design waits, until a
+    deadline given for it."""
     _, run, head, _ = next(k for k in KINDS if k[0] == kind)
     fake.script(head_then_stall(head))
     client = make_client()
@@ -261,7 +269,7 @@ def test_a_daemon_stalled_after_the_head(
         client = with_deadline(client, DEADLINE)
         expect_timeout(lambda: run(client), DEADLINE)
     else:
-        expect_timeout(lambda: run(client), TIMEOUT)
+        expect_timeout(lambda: run(client), TIMEOUT + (WORK if kind in BODY_WORK else 0))
 
 
 @pytest.mark.parametrize("kind", [k[0] for k in KINDS])
@@ -272,7 +280,7 @@ def test_a_daemon_sending_a_byte_at_a_time_is_cut_off_by_the_deadline(
     _, run, head, body = next(k for k in KINDS if k[0] == kind)
     fake.script(drip(head + body))
     client = make_client(deadline=DEADLINE)
-    if kind in WAITING:  # the client's deadline leaves them alone: they get their own
+    if kind in WAITING | BODY_WORK:  # the client's deadline leaves them alone: their own
         client = with_deadline(client, DEADLINE)
     expect_timeout(lambda: run(client), DEADLINE)
 
@@ -331,6 +339,21 @@ WORK_CALLS: dict[str, tuple[Callable[[Any], object], float]] = {
     "enable_plugin": (lambda client: client.enable_plugin("p"), WORK),
     "create_plugin": (lambda client: client.create_plugin("p", b"tar"), WORK),
 }
+#: The streams whose head waits for the daemon's work (a quiet load answers once the image is
+#: loaded, a save once the layers are written out, a pull once the registry has answered).
+WORK_STREAMS: dict[str, Callable[[Any], object]] = {
+    "load_image quiet": lambda client: list(client.load_image(b"tar", quiet=True)),
+    "load_image chunked": lambda client: list(client.load_image([b"tar"])),
+    "import_image": lambda client: list(client.import_image(b"tar", "x")),
+    "import_image url": lambda client: list(client.import_image("http://127.0.0.1:1/x.tar")),
+    "get_image": lambda client: list(client.get_image("x")),
+    "get_images": lambda client: list(client.get_images(["x", "y"])),
+    "export_container": lambda client: list(client.export_container("web")),
+    "pull": lambda client: list(client.pull("x", tag="1")),
+    "pull_plugin": lambda client: list(client.pull_plugin("x", [])),
+    "build": lambda client: list(client.build(b"tar")),
+}
+WORK_CALLS.update({name: (run, WORK) for name, run in WORK_STREAMS.items()})
 
 
 @pytest.fixture
@@ -349,7 +372,8 @@ def test_every_call_waits_a_bounded_time_for_its_head() -> None:
     works = {"stop_container", "restart_container", "put_archive", "commit", "df", "search"}
     works |= {"login", "inspect_distribution", "swarm_join", "swarm_leave", "enable_plugin"}
     works |= {"plugin_privileges", "create_plugin", "prune_containers", "prune_images"}
-    works |= {"prune_volumes", "prune_builds"}
+    works |= {"prune_volumes", "prune_builds", "load_image", "import_image", "get_image"}
+    works |= {"get_images", "export_container", "pull", "pull_plugin", "upgrade_plugin", "build"}
     heads: dict[str, float | None] = {}
     for name in _public_methods():
         declared = getattr(Endpoints, name)
@@ -365,7 +389,11 @@ def test_every_call_waits_a_bounded_time_for_its_head() -> None:
             continue
         bounds = client.transport._deadline(*client.bounds(call))
         heads[name] = bounds.head_timeout
-        if name not in {"events", "wait_container", "build"}:
+        if name in {"events", "wait_container"}:
+            assert bounds.body_timeout is None, name  # they wait for events
+        elif name == "build":
+            assert bounds.body_timeout == TIMEOUT + DAEMON_WORK  # before: None, for ever
+        else:
             assert bounds.body_timeout == TIMEOUT, name
     assert {name for name, head in heads.items() if head != TIMEOUT} == works
     assert {heads[name] for name in works} == {TIMEOUT + DAEMON_WORK}
@@ -441,6 +469,35 @@ def test_work_longer_than_the_read_timeout_is_awaited(
     assert with_deadline(client, (TIMEOUT + WORK) * 4).df() == {}
 
 
+@pytest.mark.usefixtures("short_work")
+@pytest.mark.parametrize("name", list(WORK_STREAMS))
+def test_streams_await_their_head_for_the_daemons_work(
+    fake: FakeDaemon, make_client: Callable[..., Any], name: str
+) -> None:
+    """Before: a quiet load, an import, a save or a pull whose daemon took longer than the
+    read timeout to start answering was cut off by it."""
+    fake.script(answer_late(TIMEOUT * 1.5))
+    result = WORK_STREAMS[name](make_client())
+    assert result in ([{}], [b"{}"]), result
+
+
+@pytest.mark.usefixtures("short_work")
+def test_a_build_step_quiet_past_the_read_timeout_is_awaited(
+    fake: FakeDaemon, make_client: Callable[..., Any]
+) -> None:
+    """A RUN step may be silent for minutes: within the work, the build goes on."""
+
+    def quiet_step(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(CHUNKED_HEAD + b'10\r\n{"stream":"one"}\r\n')
+        peer.sleep(TIMEOUT * 1.5)
+        peer.send(b'10\r\n{"stream":"two"}\r\n0\r\n\r\n')
+        peer.wait_for_close()
+
+    fake.script(quiet_step)
+    assert list(make_client().build(b"tar")) == [{"stream": "one"}, {"stream": "two"}]
+
+
 def test_a_deadline_shorter_than_the_work_cuts_it_off(
     fake: FakeDaemon, make_client: Callable[..., Any]
 ) -> None:
@@ -473,8 +530,19 @@ def test_nan_in_a_body_is_invalid_argument_naming_its_key_path(
         lambda client: client.logs("a/../b"),
         lambda client: client.request("GET", "/x", headers={"Host": "evil"}),
         lambda client: client.request("GET", "/x y"),
+        lambda client: client.build(None),
+        lambda client: client.build(),
     ],
-    ids=["dotdot", "empty-id", "empty-name", "dot-segment", "reserved-header", "bad-path"],
+    ids=[
+        "dotdot",
+        "empty-id",
+        "empty-name",
+        "dot-segment",
+        "reserved-header",
+        "bad-path",
+        "build-none",
+        "build-nothing",
+    ],
 )
 def test_bad_arguments_are_invalid_argument_before_sending(
     fake: FakeDaemon, make_client: Callable[..., Any], run: Callable[[Any], object]
@@ -486,7 +554,15 @@ def test_bad_arguments_are_invalid_argument_before_sending(
     assert fake.connections == 0
 
 
+def test_build_without_a_context_is_invalid_argument_at_once() -> None:
+    """Before: TypeError from the description (a RawdockError only once a client wrapped it,
+    its message said twice)."""
+    with pytest.raises(rawdock.InvalidArgument, match=r"^build\(\) needs a context"):
+        Endpoints.build.describe(None)
+
+
 HOSTILE: list[Any] = [
+    None,
     "",
     "..",
     "a/../b",
@@ -670,6 +746,7 @@ def test_cli_logs_follow_waits_for_its_body_not_for_its_head(
     assert time.monotonic() - started < DEADLINE + SLACK
 
 
+@pytest.mark.usefixtures("short_work")
 @pytest.mark.parametrize(
     "verb",
     [
@@ -690,7 +767,8 @@ def test_cli_verbs_that_wait_for_the_daemons_work_are_bounded(
     monkeypatch: pytest.MonkeyPatch,
     verb: list[str],
 ) -> None:
-    """--timeout bounds them as a whole, stretched by the grace period `stop -t` asks for."""
+    """--timeout bounds each of their waits, stretched by the daemon's work (the grace period
+    `stop -t` asks for, DAEMON_WORK, patched here): a silent daemon fails them."""
     import io
 
     from rawdock.cli import main
@@ -702,7 +780,11 @@ def test_cli_verbs_that_wait_for_the_daemons_work_are_bounded(
     assert main(argv) == 1
     assert time.monotonic() - started < TIMEOUT + GRACE + SLACK
     err = capsys.readouterr().err  # (login warns of -p first, as docker's does)
-    assert err.splitlines()[-1].startswith("no complete answer from the Docker daemon"), err
+    assert err.splitlines()[-1] in (
+        f"timed out waiting for the Docker daemon at {fake.url}",  # a long-running verb's wait
+        f"no complete answer from the Docker daemon at {fake.url} within the deadline of "
+        f"{TIMEOUT:g} s",  # login: a quick verb, bounded as a whole
+    ), err
 
 
 def test_cli_stop_minus_one_waits_for_the_container_past_the_timeout(
@@ -722,3 +804,65 @@ def test_cli_stop_minus_one_waits_for_the_container_past_the_timeout(
     argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(TIMEOUT)]
     assert main([*argv, "stop", "-t", "-1", "web"]) == 0
     assert capsys.readouterr().out == "web\n"
+
+
+def progress_lines(count: int, interval: float) -> Script:
+    """Answer a pull with `count` progress lines, one every `interval` seconds."""
+
+    def script(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(CHUNKED_HEAD)
+        for index in range(count):
+            peer.sleep(interval)
+            line = b'{"status":"Downloading","id":"layer%d"}\r\n' % index
+            peer.send(b"%x\r\n%s\r\n" % (len(line), line))
+        peer.send(b"0\r\n\r\n")
+        peer.wait_for_close()
+
+    return script
+
+
+def test_cli_pull_slower_than_the_timeout_in_all_succeeds(
+    fake: FakeDaemon, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: --timeout was the deadline of every verb, and a pull (a push, a build, a cp)
+    longer than it was cut off, where docker's CLI never is. Now it bounds each wait."""
+    from rawdock.cli import main
+
+    fake.script(progress_lines(8, TIMEOUT / 2))  # 2 s in all, a line every 0.25 s
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(TIMEOUT), "pull", "x:1"]
+    started = time.monotonic()
+    assert main(argv) == 0, capsys.readouterr().err
+    assert time.monotonic() - started > TIMEOUT * 3
+    assert capsys.readouterr().out.splitlines()[-1] == "x:1"
+
+
+@pytest.mark.usefixtures("short_work")
+@pytest.mark.parametrize("when", ["before the head", "after a line"])
+def test_cli_pull_from_a_silent_daemon_fails_within_the_timeout(
+    fake: FakeDaemon, capsys: pytest.CaptureFixture[str], when: str
+) -> None:
+    from rawdock.cli import main
+
+    line = b'{"status":"Downloading","id":"layer"}'
+    stalled = head_then_stall(CHUNKED_HEAD + b"%x\r\n%s\r\n" % (len(line), line))
+    fake.script(silent if when == "before the head" else stalled)
+    argv = ["-H", fake.url, "--api-version", "1.41", "--timeout", str(TIMEOUT), "pull", "x:1"]
+    started = time.monotonic()
+    assert main(argv) == 1
+    assert time.monotonic() - started < TIMEOUT + WORK + SLACK
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == f"timed out waiting for the Docker daemon at {fake.url}", err
+
+
+def test_cli_quick_verbs_keep_the_timeout_as_their_deadline() -> None:
+    """No I/O: which verbs run as long as their work takes, and which are bounded as a
+    whole; every form of a verb (`image pull`, `pull`) alike."""
+    from rawdock.cli import parse_command
+
+    assert parse_command(["pull", "x"])[1].long_running
+    assert parse_command(["image", "pull", "x"])[1].long_running
+    assert parse_command(["container", "cp", "-", "web:/"])[1].long_running
+    assert parse_command(["build", "."])[1].long_running
+    assert not parse_command(["ps"])[1].long_running
+    assert not parse_command(["image", "inspect", "x"])[1].long_running

@@ -106,8 +106,9 @@ Needs = tuple[tuple[str, str], ...]
 
 
 #: The seconds a call that the daemon answers only once its work is done (extracting an
-#: archive, adding up disk use, asking a registry, leaving a swarm, deleting images) may wait
-#: for its head, beyond the client's read timeout. Such work grows with the data and the
+#: archive, adding up disk use, asking a registry, leaving a swarm, deleting images, loading or
+#: saving an image) may wait for its head, beyond the client's read timeout; and a build for
+#: each piece of its body (a step may run quiet for minutes). Such work grows with the data and the
 #: network, hence five minutes. A deadline replaces it: `client.with_deadline(3600)` lets one
 #: call wait an hour, `with_deadline(5)` only five seconds.
 DAEMON_WORK = 300.0
@@ -192,8 +193,10 @@ class StreamCall(Value, Generic[T]):
     """A request whose body is a stream of items. `decoder(headers, tty)` picks the decoder from
     the response headers; it returns None when it needs to know whether the container has a TTY
     (engines before API 1.42 do not say), and then `tty_probe` is run to find out. The head is
-    awaited under the client's read timeout; `timeout` bounds each wait for a piece of the body
-    (None: a follow stream, quiet for as long as nothing happens)."""
+    awaited under the client's read timeout, longer by `work` where the daemon answers once
+    its work is done (as a `Call`'s); `timeout` bounds each wait for a piece of the body (None:
+    a follow stream, quiet for as long as nothing happens), longer by `item_work` where the
+    daemon works between items (a build step runs a container: `DAEMON_WORK`)."""
 
     _hidden = ("decoder", "body")
     method: str
@@ -206,6 +209,8 @@ class StreamCall(Value, Generic[T]):
     timeout: float | None | _Default
     versioned: bool
     needs: Needs
+    work: float | None
+    item_work: float
 
     def __init__(
         self,
@@ -219,6 +224,8 @@ class StreamCall(Value, Generic[T]):
         timeout: float | None | _Default = DEFAULT_TIMEOUT,
         versioned: bool = True,
         needs: Needs = (),
+        work: float | None = 0,
+        item_work: float = 0,
     ) -> None:
         object.__setattr__(self, "method", method)
         object.__setattr__(self, "target", target)
@@ -230,6 +237,8 @@ class StreamCall(Value, Generic[T]):
         object.__setattr__(self, "timeout", timeout)
         object.__setattr__(self, "versioned", versioned)
         object.__setattr__(self, "needs", needs)
+        object.__setattr__(self, "work", work)
+        object.__setattr__(self, "item_work", item_work)
 
 
 class HijackCall(Value):

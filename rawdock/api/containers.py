@@ -195,8 +195,10 @@ class Containers:
     @stream
     def export_container(id: str) -> StreamCall[bytes]:
         """`docker export ID`: `GET /containers/{id}/export`, the container's filesystem as a
-        stream of tar bytes."""
-        return StreamCall("GET", target("/containers/{}/export", id), _byte_stream)
+        stream of tar bytes. The daemon mounts the filesystem before it answers: the head is
+        awaited for `DAEMON_WORK` more."""
+        path = target("/containers/{}/export", id)
+        return StreamCall("GET", path, _byte_stream, work=DAEMON_WORK)
 
     @endpoint
     def top(id: str, ps_args: str | None = None) -> Call[JSON]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..auth import AuthConfig, registry_auth_header, registry_config_header
+from ..errors import InvalidArgument
 from ..wire import target
 from ..wire import target as _target  # `build` has a parameter named target
 from .calls import (
@@ -74,7 +75,8 @@ class Images:
         missing image) raised here, at the call; one found later comes inside the 200 stream as
         `{"errorDetail": ...}` and raises DockerError from the iteration, after the objects
         before it, once the daemon has ended the body (it does so right after the error: the
-        connection stays reusable). So consume the stream: `for p in client.pull(...)`.
+        connection stays reusable). So consume the stream: `for p in client.pull(...)`. The
+        daemon answers once the registry has: the head is awaited for `DAEMON_WORK` more.
 
         Credentials go in X-Registry-Auth: `auth` ({"username": ..., "password": ...}), else
         what the docker CLI's config.json gives for the image's registry (rawdock.auth)."""
@@ -89,6 +91,7 @@ class Images:
             target("/images/create", query=query),
             _json_stream,
             headers=registry_auth_header(image, auth),
+            work=DAEMON_WORK,  # the first line comes once the registry has sent the manifest
         )
 
     @stream
@@ -133,7 +136,10 @@ class Images:
         (rawdock.build.directory_context). `dockerfile` is its path inside the context;
         `buildargs` are `--build-arg`s, `target` a stage, `pull` always pulls the base images,
         `nocache` uses no cache. X-Registry-Config carries `auth` (registry -> credentials),
-        else every registry's credentials in config.json:
+        else every registry's credentials in config.json. Each wait for the daemon, head and
+        body, lasts the client's timeout plus `DAEMON_WORK` (a step may be quiet for minutes),
+        unless a deadline is given (`client.with_deadline(3600).build(...)`); no context is
+        InvalidArgument, before anything is sent:
 
             for item in client.build(path="app", tag="app:1", buildargs={"V": "1"}):
                 print(item.get("stream", ""), end="")"""
@@ -142,7 +148,7 @@ class Images:
 
             context = directory_context(path, dockerfile or "Dockerfile")
         if context is None:
-            raise TypeError("build() needs a context (a tar) or a path (a directory)")
+            raise InvalidArgument("build() needs a context (a tar) or a path (a directory)")
         query = {
             "t": tag,
             "dockerfile": dockerfile,
@@ -165,7 +171,8 @@ class Images:
             body=context,
             content_type="application/x-tar",
             headers=registry_config_header(auth),
-            timeout=None,  # a build step may run quiet for longer than any read timeout
+            work=DAEMON_WORK,  # the daemon reads the whole context before it answers
+            item_work=DAEMON_WORK,  # a step may run quiet for minutes (a RUN), not for ever
         )
 
     @stream
@@ -175,14 +182,18 @@ class Images:
 
             with open("image.tar", "wb") as out:
                 for data in client.get_image("busybox"):
-                    out.write(data)"""
-        return StreamCall("GET", target("/images/{}/get", name), _byte_stream)
+                    out.write(data)
+
+        The daemon writes the layers out before it answers (moby image/tarexport/save.go):
+        the head is awaited for `DAEMON_WORK` more."""
+        return StreamCall("GET", target("/images/{}/get", name), _byte_stream, work=DAEMON_WORK)
 
     @stream
     def get_images(names: Sequence[str]) -> StreamCall[bytes]:
         """`docker save NAME...`: `GET /images/get?names=A&names=B`, one tar holding several
-        images (layers they share stored once), as a stream of bytes."""
-        return StreamCall("GET", _repeated("/images/get", "names", names), _byte_stream)
+        images (layers they share stored once), as a stream of bytes; awaited as `get_image`."""
+        path = _repeated("/images/get", "names", names)
+        return StreamCall("GET", path, _byte_stream, work=DAEMON_WORK)
 
     @stream
     def load_image(data: Body, quiet: bool = False) -> StreamCall[JSON]:
@@ -191,9 +202,12 @@ class Images:
         `{"stream": "Loaded image: NAME\\n"}`:
 
             with open("image.tar", "rb") as file:
-                for item in client.load_image(iter(lambda: file.read(1 << 20), b"")): ..."""
+                for item in client.load_image(iter(lambda: file.read(1 << 20), b"")): ...
+
+        A quiet load says nothing until the image is loaded: the head is awaited for
+        `DAEMON_WORK` more."""
         path = target("/images/load", query={"quiet": quiet or None})
-        return StreamCall("POST", path, _json_stream, body=data, content_type="application/x-tar")
+        return StreamCall("POST", path, _json_stream, data, "application/x-tar", work=DAEMON_WORK)
 
     @stream
     def import_image(
@@ -209,7 +223,10 @@ class Images:
         `src`; `changes` are Dockerfile instructions ("CMD [\\"sh\\"]"). Yields progress
         objects, then `{"status": "sha256:..."}`:
 
-            client.import_image(client.export_container("web"), "web-flat", "1")"""
+            client.import_image(client.export_container("web"), "web-flat", "1")
+
+        The daemon answers once the layer is written (or the URL fetched): the head is
+        awaited for `DAEMON_WORK` more."""
         query = {
             "fromSrc": src if isinstance(src, str) else "-",
             "repo": repository,
@@ -219,8 +236,8 @@ class Images:
         }
         path = _repeated(target("/images/create", query=query), "changes", changes)
         if isinstance(src, str):
-            return StreamCall("POST", path, _json_stream)
-        return StreamCall("POST", path, _json_stream, body=src, content_type="application/x-tar")
+            return StreamCall("POST", path, _json_stream, work=DAEMON_WORK)
+        return StreamCall("POST", path, _json_stream, src, "application/x-tar", work=DAEMON_WORK)
 
     @endpoint
     def history(name: str) -> Call[JSON]:

@@ -65,6 +65,7 @@ class Plugins:
             body=json_body(list(privileges)),
             content_type="application/json",
             headers=registry_auth_header(remote, auth),
+            work=DAEMON_WORK,  # the first line comes once the registry has answered
         )
 
     @endpoint
@@ -109,6 +110,7 @@ class Plugins:
             body=json_body(list(privileges)),
             content_type="application/json",
             headers=registry_auth_header(remote, auth),
+            work=DAEMON_WORK,  # the first line comes once the registry has answered
         )
 
     @endpoint

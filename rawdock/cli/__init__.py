@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..errors import DaemonUnreachable, DockerError, ProtocolError, RawdockError
 from .context import CommandError, Context, daemon_error
 from .flags import EXIT_FLAG_ERROR, VerbParser, usage_error
-from .verbs import COMMON, GROUPS, VERBS
+from .verbs import COMMON, GROUPS, LONG_RUNNING, VERBS
 
 if TYPE_CHECKING:
     from typing import NoReturn
@@ -82,8 +82,10 @@ def global_flags(parser: argparse.ArgumentParser) -> None:
         type=float,
         metavar="SECONDS",
         default=os.environ.get("RAWDOCK_TIMEOUT") or 60,
-        help="how long any request may take, except the body of logs -f, events and wait, "
-        "which wait as long as the daemon does (default: RAWDOCK_TIMEOUT, else 60)",
+        help="bound on each wait for the daemon, and on each request of a quick verb as a "
+        "whole; pull, push, build, cp, run, logs, stop, prune and the like, whose run time "
+        "grows with data or work, get no overall bound, as with docker "
+        "(default: RAWDOCK_TIMEOUT, else 60)",
     )
     parser.add_argument("-D", "--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument(
@@ -198,7 +200,8 @@ def _unknown(words: str, usage: str | None = None) -> NoReturn:
 def parse_command(words: Sequence[str]) -> tuple[Verb, argparse.Namespace]:
     """The function that runs `rawdock WORDS...` and its parsed flags. Imports only that verb's
     module and builds only its parser; raises CommandError (docker's message and status) for an
-    unknown verb or a bad command line."""
+    unknown verb or a bad command line. The parsed flags hold `long_running`: whether the verb
+    runs as long as its data or the daemon's work takes (`LONG_RUNNING`)."""
     import importlib
 
     key, rest = words[0], list(words[1:])
@@ -213,7 +216,9 @@ def parse_command(words: Sequence[str]) -> tuple[Verb, argparse.Namespace]:
     parser = VerbParser(f"rawdock {key}", summary)
     getattr(module, f"{function}_flags")(parser)
     verb: Verb = getattr(module, function)
-    return verb, parser.parse_verb(rest)
+    args = parser.parse_verb(rest)
+    args.long_running = (module_name, function) in LONG_RUNNING
+    return verb, args
 
 
 def _run(options: argparse.Namespace) -> int:
@@ -245,9 +250,9 @@ def _run(options: argparse.Namespace) -> int:
             from .trace import TraceFormatter
 
             trace = TraceFormatter(sys.stderr)
-        client = Client(
-            options.host, version, options.timeout, trace=trace, deadline=options.timeout
-        )
+        # A long-running verb has no deadline: --timeout bounds each of its waits.
+        deadline = None if args.long_running else options.timeout
+        client = Client(options.host, version, options.timeout, trace=trace, deadline=deadline)
         context = Context(
             client,
             sys.stdout,

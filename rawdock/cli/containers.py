@@ -611,27 +611,13 @@ def _timeout_flag(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def _allowing(ctx: Context, grace: int | None) -> Any:
-    """The client, its --timeout deadline stretched by the grace period `stop -t N` asks the
-    daemon to wait (the daemon answers only once the container has stopped), so that a long
-    grace period is not cut off by the default 60 seconds. A negative one waits for the
-    container as long as it takes, as docker's does."""
-    from ..client import Client
-
-    client = ctx.client
-    if grace is None or not isinstance(client, Client) or client.transport.deadline is None:
-        return client  # no grace asked for, no deadline to stretch, or --curl
-    if grace < 0:
-        return client.with_deadline(None)
-    return client.with_deadline(client.transport.deadline + grace)
-
-
 def stop(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/stop?t=N&signal=S for each; prints each name."""
-    client = _allowing(ctx, args.time)
+    """POST /containers/{id}/stop?t=N&signal=S for each; prints each name. A long-running
+    verb: each answer is awaited for --timeout plus the grace period (as long as it takes for
+    a negative one, as docker's does)."""
 
     def action(name: str) -> None:
-        client.stop_container(name, timeout=args.time, signal=args.signal)
+        ctx.client.stop_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 
@@ -641,11 +627,11 @@ def restart_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def restart(ctx: Context, args: argparse.Namespace) -> int:
-    """POST /containers/{id}/restart?t=N&signal=S for each; prints each name."""
-    client = _allowing(ctx, args.time)
+    """POST /containers/{id}/restart?t=N&signal=S for each; prints each name (awaited as
+    stop's)."""
 
     def action(name: str) -> None:
-        client.restart_container(name, timeout=args.time, signal=args.signal)
+        ctx.client.restart_container(name, timeout=args.time, signal=args.signal)
 
     return for_each(ctx, args.container, _echoing(ctx, action))
 

@@ -15,7 +15,7 @@ module of its group (containers.py), then add its line here, and the management 
 
 from __future__ import annotations
 
-__all__ = ["VERBS", "GROUPS", "COMMON"]
+__all__ = ["VERBS", "GROUPS", "COMMON", "LONG_RUNNING"]
 
 #: command words -> (module in rawdock.cli, function name, one-line summary: docker's wording)
 VERBS: dict[str, tuple[str, str, str]] = {
@@ -151,6 +151,34 @@ GROUPS: dict[str, str] = {
     "service": "Manage Swarm services",
     "node": "Manage Swarm nodes",
 }
+
+#: The verbs (module, function) whose run time grows with the data they move or the work the
+#: daemon does for them: a pull or push of gigabytes, a build, a copy, a prune, a stop's grace
+#: period, a container run or a stats table kept open. docker's CLI sets them no deadline, and
+#: neither does rawdock: `--timeout` bounds each wait for the daemon instead (a silent daemon
+#: still fails them). Every other verb takes `--timeout` as the deadline of each request too.
+LONG_RUNNING: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("images", "pull"),
+        ("images", "push"),
+        ("images", "build"),
+        ("images", "image_prune"),
+        ("containers", "cp"),
+        ("containers", "run"),
+        ("containers", "create"),  # pulls a missing image
+        ("containers", "stop"),
+        ("containers", "restart"),
+        ("containers", "logs"),
+        ("containers", "stats"),
+        ("containers", "prune"),
+        ("volumes", "volume_prune"),
+        ("system", "df"),
+        ("system", "prune"),
+        ("swarm", "swarm_join"),
+        ("swarm", "swarm_leave"),
+        ("swarm", "service_logs"),
+    }
+)
 
 #: The verbs `rawdock --help` lists first, as docker lists its "Common Commands".
 COMMON = ("run", "ps", "pull", "images", "version", "info")
