@@ -515,15 +515,12 @@ def logs(ctx: Context, args: argparse.Namespace) -> int:
     if args.since or args.until:
         import time
 
-        from .options import UsageError, parse_timestamp  # only logs with a time to convert
+        from .options import UsageError, time_flags  # only logs with a time to convert
 
-        now = time.time()
-        for flag in ("since", "until"):
-            if getattr(args, flag):
-                try:
-                    times[flag] = parse_timestamp(getattr(args, flag), now)
-                except UsageError as exc:
-                    raise CommandError(f'invalid value for "{flag}": {exc}') from None
+        try:
+            times = time_flags(args.since, args.until, time.time())
+        except UsageError as exc:
+            raise CommandError(str(exc)) from None
     stream = follow_output(
         ctx,
         args.container,
@@ -897,13 +894,13 @@ def cp_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-a", "--archive", action="store_true", help="Archive mode (copy all uid/gid information)"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "-L", "--follow-link", action="store_true", help="Always follow symbol link in SRC_PATH"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="Suppress progress output during copy"
-    )  # noqa: E501
+    )
     parser.add_argument("source", metavar="SRC_PATH")
     parser.add_argument("destination", metavar="DEST_PATH")
 
@@ -1062,7 +1059,7 @@ def stats_flags(parser: argparse.ArgumentParser) -> None:
         "--no-stream",
         action="store_true",
         help="Disable streaming stats and only pull the first result",
-    )  # noqa: E501
+    )
     parser.add_argument("--no-trunc", action="store_true", help="Do not truncate output")
     parser.add_argument("container", nargs="*", metavar="CONTAINER")
 

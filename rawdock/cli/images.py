@@ -186,7 +186,7 @@ def push_flags(parser: argparse.ArgumentParser) -> None:
     parser.usage = "%(prog)s [OPTIONS] NAME[:TAG]"
     parser.add_argument(
         "-a", "--all-tags", action="store_true", help="Push all tags of an image to the repository"
-    )  # noqa: E501
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="Suppress verbose output")
     parser.add_argument("image", metavar="NAME[:TAG]")
 
@@ -228,37 +228,37 @@ def build_flags(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="list",
         help='Name and optionally a tag in the "name:tag" format',
-    )  # noqa: E501
+    )
     parser.add_argument(
         "-f", "--file", metavar="string", help='Name of the Dockerfile (default: "PATH/Dockerfile")'
-    )  # noqa: E501
+    )
     parser.add_argument(
         "--build-arg", action="append", default=[], metavar="list", help="Set build-time variables"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "--label", action="append", default=[], metavar="list", help="Set metadata for an image"
-    )  # noqa: E501
+    )
     parser.add_argument("--target", metavar="string", help="Set the target build stage to build.")
     parser.add_argument(
         "--no-cache", action="store_true", help="Do not use cache when building the image"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "--pull", action="store_true", help="Always attempt to pull a newer version of the image"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "--platform", metavar="string", help="Set platform if server is multi-platform capable"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "--network",
         metavar="string",
         help="Set the networking mode for the RUN instructions during build",
-    )  # noqa: E501
+    )
     parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         help="Suppress the build output and print image ID on success",
-    )  # noqa: E501
+    )
     parser.add_argument("path", metavar="PATH")
 
 

@@ -183,6 +183,20 @@ def parse_timestamp(value: str, now: float) -> str:
     return value
 
 
+def time_flags(since: str | None, until: str | None, now: float) -> dict[str, str]:
+    """`--since` and `--until` as the daemon takes them (see `parse_timestamp`), those given
+    only: {"since": ..., "until": ...}. A value it cannot read is a UsageError that names the
+    flag, in docker's words (`invalid value for "since": ...`)."""
+    times: dict[str, str] = {}
+    for flag, value in (("since", since), ("until", until)):
+        if value:
+            try:
+                times[flag] = parse_timestamp(value, now)
+            except UsageError as exc:
+                raise UsageError(f'invalid value for "{flag}": {exc}') from None
+    return times
+
+
 def time_offset(now: float) -> int:
     """The local zone's offset from UTC at `now`, in seconds (Go's reference.Zone())."""
     import time

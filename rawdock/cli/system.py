@@ -405,16 +405,12 @@ def events(ctx: Context, args: argparse.Namespace) -> int:
     import time
 
     from .flags import parse_filters
-    from .options import UsageError, parse_timestamp
+    from .options import UsageError, time_flags
 
-    now = time.time()
-    times: dict[str, str] = {}
-    for flag in ("since", "until"):
-        if getattr(args, flag):
-            try:
-                times[flag] = parse_timestamp(getattr(args, flag), now)
-            except UsageError as exc:
-                raise CommandError(f'invalid value for "{flag}": {exc}') from None
+    try:
+        times = time_flags(args.since, args.until, time.time())
+    except UsageError as exc:
+        raise CommandError(str(exc)) from None
     template = None
     if args.format:
         spec = "{{json .}}" if args.format == "json" else args.format
@@ -447,12 +443,12 @@ def login_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-u", "--username", metavar="string", help="Username")
     parser.add_argument(
         "-p", "--password", metavar="string", help="Password or Personal Access Token (PAT)"
-    )  # noqa: E501
+    )
     parser.add_argument(
         "--password-stdin",
         action="store_true",
         help="Take the Password or Personal Access Token (PAT) from stdin",
-    )  # noqa: E501
+    )
     parser.add_argument("server", nargs="?", metavar="SERVER")
 
 
